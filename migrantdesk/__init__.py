@@ -1,0 +1,39 @@
+"""MigrantDesk: consular hotline, cases and legal guidance for labour migrants abroad."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from migrantdesk.config import INSTANCE_PATH, PROJECT_ROOT, Config, config_from_env
+
+
+def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
+    config = config or config_from_env()
+    config.check()
+    app = Flask(__name__, instance_path=str(INSTANCE_PATH),
+                template_folder=str(PROJECT_ROOT / "templates"))
+    app.config.from_object(config)
+    app.config.update(overrides)
+
+    from migrantdesk.core import api, db, errors, i18n
+    from migrantdesk.core.cli import register_cli
+
+    db.init_app(app)
+    i18n.init_app(app)
+    errors.register_error_handlers(app)
+
+    from migrantdesk.auth import views as auth_views
+    from migrantdesk.calls import views as calls_views
+    from migrantdesk.cases import views as cases_views
+    from migrantdesk.migrants import views as migrants_views
+    from migrantdesk.offices import views as offices_views
+
+    auth_views.init_app(app)
+    rest = api.init_app(app)
+    for blueprint in (auth_views.blp, offices_views.blp, auth_views.users_blp,
+                      migrants_views.blp, cases_views.blp, calls_views.blp):
+        rest.register_blueprint(blueprint)
+    register_cli(app)
+    return app

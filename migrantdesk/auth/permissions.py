@@ -1,0 +1,44 @@
+"""Roles mapped to permission scopes: permissions as data, checked on every view."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    OPERATOR = "operator"
+    LAWYER = "lawyer"
+    CONSUL = "consul"
+    MANAGER = "manager"
+    ADMIN = "admin"
+
+
+class Scope(StrEnum):
+    MIGRANTS_READ = "migrants:read"
+    MIGRANTS_WRITE = "migrants:write"
+    CASES_READ = "cases:read"
+    CASES_WRITE = "cases:write"
+    CALLS_READ = "calls:read"
+    CALLS_WRITE = "calls:write"
+    GUIDANCE_READ = "guidance:read"
+    STATS_READ = "stats:read"
+    OFFICES_READ = "offices:read"
+    OFFICES_ADMIN = "offices:admin"
+    USERS_ADMIN = "users:admin"
+    AUDIT_READ = "audit:read"
+
+
+_CASEWORK = {
+    Scope.MIGRANTS_READ, Scope.MIGRANTS_WRITE, Scope.CASES_READ, Scope.CASES_WRITE,
+    Scope.CALLS_READ, Scope.CALLS_WRITE, Scope.GUIDANCE_READ, Scope.OFFICES_READ,
+}
+
+ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
+    Role.OPERATOR: frozenset(_CASEWORK),
+    Role.LAWYER: frozenset(_CASEWORK),
+    Role.CONSUL: frozenset(_CASEWORK | {Scope.STATS_READ, Scope.AUDIT_READ}),
+    # Managers see figures, not people.
+    Role.MANAGER: frozenset({Scope.STATS_READ, Scope.OFFICES_READ}),
+    Role.ADMIN: frozenset({Scope.OFFICES_READ, Scope.OFFICES_ADMIN, Scope.USERS_ADMIN,
+                           Scope.AUDIT_READ}),
+}

@@ -1,0 +1,34 @@
+"""The hotline call log. A call can be logged before the caller is identified."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from migrantdesk.core.db import Base, utcnow
+
+
+class CallDirection(StrEnum):
+    INBOUND = "inbound"
+    OUTBOUND = "outbound"
+
+
+class Call(Base):
+    __tablename__ = "calls"
+    __table_args__ = (Index("ix_calls_office_started", "office_id", "started_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
+    operator_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
+    direction: Mapped[CallDirection] = mapped_column(String(10), default=CallDirection.INBOUND)
+    caller_phone: Mapped[str | None] = mapped_column(String(16), index=True)
+    language: Mapped[str | None] = mapped_column(String(10))
+    summary: Mapped[str | None] = mapped_column(Text)
+    migrant_id: Mapped[int | None] = mapped_column(ForeignKey("migrants.id"), index=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

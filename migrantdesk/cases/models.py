@@ -1,0 +1,96 @@
+"""Cases: one per problem of one migrant, with facts, a status workflow, tasks and notes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from migrantdesk.auth.models import User
+from migrantdesk.core.db import Base, utcnow
+from migrantdesk.migrants.models import Migrant
+
+
+class CaseStatus(StrEnum):
+    NEW = "new"
+    IN_PROGRESS = "in_progress"
+    WAITING = "waiting"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+
+# Reopening is a move from resolved or closed back to in_progress.
+ALLOWED_TRANSITIONS: dict[CaseStatus, frozenset[CaseStatus]] = {
+    CaseStatus.NEW: frozenset({CaseStatus.IN_PROGRESS, CaseStatus.CLOSED}),
+    CaseStatus.IN_PROGRESS: frozenset({CaseStatus.WAITING, CaseStatus.RESOLVED}),
+    CaseStatus.WAITING: frozenset({CaseStatus.IN_PROGRESS, CaseStatus.RESOLVED}),
+    CaseStatus.RESOLVED: frozenset({CaseStatus.CLOSED, CaseStatus.IN_PROGRESS}),
+    CaseStatus.CLOSED: frozenset({CaseStatus.IN_PROGRESS}),
+}
+
+
+class Priority(StrEnum):
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+    URGENT = "urgent"
+
+
+class Case(Base):
+    __tablename__ = "cases"
+    __table_args__ = (Index("ix_cases_office_status", "office_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
+    migrant_id: Mapped[int] = mapped_column(ForeignKey("migrants.id"), index=True)
+    category: Mapped[str] = mapped_column(String(40), index=True)
+    host_country: Mapped[str] = mapped_column(String(2))
+    summary: Mapped[str] = mapped_column(String(500))
+    # Category-specific facts, validated by cases.facts before they are stored.
+    facts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[CaseStatus] = mapped_column(String(20), default=CaseStatus.NEW)
+    priority: Mapped[Priority] = mapped_column(String(10), default=Priority.NORMAL)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    closed_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(default=1)
+
+    migrant: Mapped[Migrant] = relationship(lazy="raise")
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id], lazy="raise")
+    updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id], lazy="raise")
+    tasks: Mapped[list[CaseTask]] = relationship(
+        cascade="all, delete-orphan", lazy="raise", order_by="CaseTask.due_on")
+    notes: Mapped[list[CaseNote]] = relationship(
+        cascade="all, delete-orphan", lazy="raise", order_by="CaseNote.created_at")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class CaseTask(Base):
+    """A follow-up: call back, check a decision, chase a document."""
+
+    __tablename__ = "case_tasks"
+    __table_args__ = (Index("ix_case_tasks_assignee_due", "assignee_id", "due_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    due_on: Mapped[date]
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    done_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CaseNote(Base):
+    __tablename__ = "case_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

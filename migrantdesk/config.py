@@ -1,0 +1,88 @@
+"""Settings from the environment, one class per environment."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_PATH = Path(os.environ.get("MIGRANTDESK_INSTANCE", PROJECT_ROOT / "instance"))
+
+
+def database_url() -> str:
+    """DATABASE_URL, or the embedded SQLite file in instance/ (shared with Alembic)."""
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_PATH / 'migrantdesk.db'}"
+    # Heroku-style URLs and bare postgresql:// should use psycopg 3.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+class Config:
+    ENV_NAME = "production"
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = database_url()
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    MAX_CONTENT_LENGTH = 256 * 1024
+
+    SESSION_COOKIE_SECURE = True
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = True
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = 8 * 3600
+
+    WTF_CSRF_CHECK_DEFAULT = False  # checked in auth for cookie sessions only
+    WTF_CSRF_TIME_LIMIT = None  # bound to the session instead
+
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_LOCKOUT_MINUTES = 15
+
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_TRANSLATION_DIRECTORIES = str(PROJECT_ROOT / "locales")
+    LANGUAGES = ["en", "ru", "ky", "uz_Latn", "uz_Cyrl", "tg", "kk", "tk"]
+
+    API_TITLE = "MigrantDesk API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+    OPENAPI_REDOC_PATH = "docs"
+    OPENAPI_REDOC_URL = "https://cdn.jsdelivr.net/npm/redoc@2.1.5/bundles/redoc.standalone.js"
+
+    SEARCH_RESULT_LIMIT = 20
+
+    @classmethod
+    def check(cls) -> None:
+        if not cls.SECRET_KEY:
+            raise RuntimeError("SECRET_KEY must be set outside development")
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    # The demo server runs on plain http://127.0.0.1.
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+
+    @classmethod
+    def check(cls) -> None:
+        return None
+
+
+class TestingConfig(DevelopmentConfig):
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "testing-only"
+
+
+CONFIGS = {c.ENV_NAME: c for c in (Config, DevelopmentConfig, TestingConfig)}
+
+
+def config_from_env() -> type[Config]:
+    name = os.environ.get("MIGRANTDESK_ENV", "production")
+    if name not in CONFIGS:
+        raise RuntimeError(f"MIGRANTDESK_ENV must be one of {sorted(CONFIGS)}")
+    return CONFIGS[name]

@@ -1,0 +1,95 @@
+"""Database session, declarative base and the one-commit-per-request rule."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from flask import Flask, Response
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import DateTime, Engine, MetaData, event, select
+from sqlalchemy.orm import DeclarativeBase, Mapped, registry
+from sqlalchemy.types import TypeDecorator
+
+from migrantdesk.core.errors import NotFound
+from migrantdesk.core.text import word_similarity
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC timestamps on every backend (SQLite drops the offset)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; MigrantDesk stores aware UTC timestamps")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    registry = registry(metadata=MetaData(naming_convention=NAMING_CONVENTION),
+                        type_annotation_map={datetime: UTCDateTime()})
+
+
+db = SQLAlchemy(model_class=Base)
+
+OfficeOwned = TypeVar("OfficeOwned")
+
+
+def get_in_office(model: type[OfficeOwned], entity_id: int, office_id: int,
+                  *options: Any) -> OfficeOwned:
+    """Load one tenant-owned row; another office's row is indistinguishable from a missing one."""
+    column: Mapped[int] = model.office_id  # type: ignore[attr-defined]
+    statement = select(model).where(model.id == entity_id, column == office_id)  # type: ignore[attr-defined]
+    if options:
+        statement = statement.options(*options)
+    found = db.session.scalars(statement).unique().one_or_none()
+    if found is None:
+        raise NotFound(model.__name__.lower())
+    return found
+
+
+@event.listens_for(Engine, "connect")
+def _configure_sqlite(dbapi_connection: Any, connection_record: Any) -> None:
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+    # pg_trgm's ranking function, so repeat-caller search ranks the same way on SQLite.
+    dbapi_connection.create_function("word_similarity", 2, word_similarity, deterministic=True)
+
+
+def init_app(app: Flask) -> None:
+    db.init_app(app)
+
+    @app.after_request
+    def commit_once(response: Response) -> Response:
+        if response.status_code < 400:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return response

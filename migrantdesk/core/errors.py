@@ -1,0 +1,105 @@
+"""Domain errors and the single JSON error shape: {"error": {code, message, fields}}."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from typing import Any
+
+from flask import Flask, jsonify
+from flask_babel import gettext as _
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+
+class DomainError(Exception):
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str = "", fields: dict[str, Any] | None = None,
+                 **extra: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.fields = fields or {}
+        self.extra = extra
+
+
+class ValidationFailed(DomainError):
+    status = 422
+    code = "validation_failed"
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not_found"
+
+    def __init__(self, entity: str = "resource") -> None:
+        super().__init__(f"{entity} not found")
+
+
+class PermissionDenied(DomainError):
+    status = 403
+    code = "forbidden"
+
+
+class Conflict(DomainError):
+    status = 409
+    code = "conflict"
+
+
+def error_response(status: int, code: str, message: str,
+                   fields: dict[str, Any] | None = None, **extra: Any):
+    body: dict[str, Any] = {"code": code, "message": message, "fields": fields or {}}
+    body.update(extra)
+    return jsonify(error=body), status
+
+
+def _flatten_webargs(messages: dict[str, Any]) -> dict[str, Any]:
+    """webargs nests errors by location ({"json": {...}}); clients want field → messages."""
+    fields: dict[str, Any] = {}
+    for location_errors in messages.values():
+        if isinstance(location_errors, dict):
+            fields.update(location_errors)
+    return fields
+
+
+def handle_http_exception(error: HTTPException):
+    data = getattr(error, "data", None) or {}
+    messages = data.get("messages") or data.get("errors")
+    if error.code in (400, 422) and messages:
+        fields = _flatten_webargs(messages)
+        if "json" in messages and isinstance(messages["json"], list):
+            return error_response(400, "malformed_json", _("The request body is not valid JSON."),
+                                  {"body": messages["json"]})
+        return error_response(422, "validation_failed", _("Some fields are invalid."), fields)
+    code = (error.name or "error").lower().replace(" ", "_")
+    headers = data.get("headers")
+    response, status = error_response(error.code or 500, code,
+                                      data.get("message") or error.description or "")
+    if headers:
+        response.headers.update(headers)
+    return response, status
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def handle_domain_error(error: DomainError):
+        return error_response(error.status, error.code, error.message, error.fields, **error.extra)
+
+    @app.errorhandler(StaleDataError)
+    def handle_stale(error: StaleDataError):
+        return error_response(409, "conflict",
+                              _("Someone else changed this record; reload and apply your change again."))
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(error: Exception):
+        if isinstance(error, HTTPException):
+            return handle_http_exception(error)
+        # Only the exception type: messages may carry personal data from the request.
+        log.error("unhandled %s\n%s", type(error).__name__,
+                  "".join(traceback.format_tb(error.__traceback__)))
+        return error_response(500, "internal_error", _("Something went wrong on our side."))
+
+    app.register_error_handler(HTTPException, handle_http_exception)

@@ -1,0 +1,25 @@
+"""Locale selection: the user's own setting, then the browser's Accept-Language."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, request
+from flask_babel import Babel
+from flask_login import current_user
+
+babel = Babel()
+
+
+def select_locale() -> str | None:
+    languages = current_app.config["LANGUAGES"]
+    preferred = getattr(current_user, "preferred_language", None)
+    if preferred:
+        candidate = preferred.replace("-", "_")
+        if candidate in languages:
+            return candidate
+    return request.accept_languages.best_match(
+        [lang.replace("_", "-") for lang in languages] + languages, default="en"
+    ).replace("-", "_")
+
+
+def init_app(app: Flask) -> None:
+    babel.init_app(app, locale_selector=select_locale)

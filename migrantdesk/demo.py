@@ -1,0 +1,5 @@
+"""Demo and benchmark data (placeholder until the generator lands)."""
+
+import click
+
+cli = click.Group()
