@@ -125,18 +125,21 @@ class World:
             for role in Role:
                 self.users[(label, role)] = make_user(office, role)
         db.session.commit()
+        for entity in (self.office_a, self.office_b, *self.users.values()):
+            db.session.refresh(entity)  # loaded now, readable after the session closes
 
     def user(self, label: str, role: Role = Role.OPERATOR) -> User:
         return self.users[(label, role)]
 
 
 @pytest.fixture
-def world(app: Flask) -> Iterator[World]:
+def world(app: Flask) -> World:
+    # No app context stays pushed: each test request must get its own context, g and session.
     with app.app_context():
         built = World()
         db.session.expunge_all()
-        yield built
         db.session.remove()
+    return built
 
 
 @pytest.fixture

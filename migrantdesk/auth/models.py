@@ -19,7 +19,7 @@ class User(Base):
     office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str] = mapped_column(String(254), unique=True)
-    role: Mapped[Role] = mapped_column(String(20))
+    role: Mapped[Role] = mapped_column()
     preferred_language: Mapped[str] = mapped_column(String(10), default="ru")
     password_hash: Mapped[str] = mapped_column(String(200))
     failed_logins: Mapped[int] = mapped_column(default=0)

@@ -25,7 +25,7 @@ class Call(Base):
     operator_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     ended_at: Mapped[datetime | None]
-    direction: Mapped[CallDirection] = mapped_column(String(10), default=CallDirection.INBOUND)
+    direction: Mapped[CallDirection] = mapped_column(default=CallDirection.INBOUND)
     caller_phone: Mapped[str | None] = mapped_column(String(16), index=True)
     language: Mapped[str | None] = mapped_column(String(10))
     summary: Mapped[str | None] = mapped_column(Text)

@@ -51,8 +51,8 @@ class Case(Base):
     summary: Mapped[str] = mapped_column(String(500))
     # Category-specific facts, validated by cases.facts before they are stored.
     facts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    status: Mapped[CaseStatus] = mapped_column(String(20), default=CaseStatus.NEW)
-    priority: Mapped[Priority] = mapped_column(String(10), default=Priority.NORMAL)
+    status: Mapped[CaseStatus] = mapped_column(default=CaseStatus.NEW)
+    priority: Mapped[Priority] = mapped_column(default=Priority.NORMAL)
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     opened_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

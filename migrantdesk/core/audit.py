@@ -32,7 +32,7 @@ class AuditEvent(Base):
     occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     office_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id", ondelete="SET NULL"))
-    action: Mapped[AuditAction] = mapped_column(String(20))
+    action: Mapped[AuditAction] = mapped_column()
     entity_type: Mapped[str] = mapped_column(String(40))
     entity_id: Mapped[int | None]
     # Names of the fields changed, never their personal values.

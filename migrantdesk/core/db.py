@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import sqlite3
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -9,6 +10,7 @@ from typing import Any, TypeVar
 from flask import Flask, Response
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, Engine, MetaData, event, select
+from sqlalchemy import Enum as SAEnum
 from sqlalchemy.orm import DeclarativeBase, Mapped, registry
 from sqlalchemy.types import TypeDecorator
 
@@ -48,8 +50,14 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 class Base(DeclarativeBase):
-    registry = registry(metadata=MetaData(naming_convention=NAMING_CONVENTION),
-                        type_annotation_map={datetime: UTCDateTime()})
+    registry = registry(
+        metadata=MetaData(naming_convention=NAMING_CONVENTION),
+        type_annotation_map={
+            datetime: UTCDateTime(),
+            # StrEnums are stored as their values in plain VARCHAR columns and load as members.
+            enum.Enum: SAEnum(enum.Enum, native_enum=False, create_constraint=False, length=40,
+                              values_callable=lambda members: [m.value for m in members]),
+        })
 
 
 db = SQLAlchemy(model_class=Base)

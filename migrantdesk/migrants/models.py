@@ -119,7 +119,7 @@ class Citizenship(Base):
     migrant_id: Mapped[int] = mapped_column(ForeignKey("migrants.id", ondelete="CASCADE"),
                                             index=True)
     country: Mapped[str] = mapped_column(String(2))
-    acquired_how: Mapped[AcquisitionMode] = mapped_column(String(20))
+    acquired_how: Mapped[AcquisitionMode] = mapped_column()
     acquired_on: Mapped[date | None]
     renounced_on: Mapped[date | None]
 
@@ -130,14 +130,14 @@ class IdentityDocument(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     migrant_id: Mapped[int] = mapped_column(ForeignKey("migrants.id", ondelete="CASCADE"),
                                             index=True)
-    kind: Mapped[DocumentKind] = mapped_column(String(30))
+    kind: Mapped[DocumentKind] = mapped_column()
     number: Mapped[str] = mapped_column(String(40))
     # Upper-case letters and digits only, so "AN 123-456" finds "an123456".
     number_key: Mapped[str] = mapped_column(String(40), index=True)
     issuing_country: Mapped[str | None] = mapped_column(String(2))
     issued_on: Mapped[date | None]
     expires_on: Mapped[date | None]
-    status: Mapped[DocumentStatus] = mapped_column(String(20), default=DocumentStatus.VALID)
+    status: Mapped[DocumentStatus] = mapped_column(default=DocumentStatus.VALID)
 
 
 class Consent(Base):
@@ -146,8 +146,8 @@ class Consent(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     migrant_id: Mapped[int] = mapped_column(ForeignKey("migrants.id", ondelete="CASCADE"),
                                             index=True)
-    purpose: Mapped[ConsentPurpose] = mapped_column(String(30))
-    method: Mapped[ConsentMethod] = mapped_column(String(20))
+    purpose: Mapped[ConsentPurpose] = mapped_column()
+    method: Mapped[ConsentMethod] = mapped_column()
     given_on: Mapped[date]
     expires_on: Mapped[date | None]
     withdrawn_on: Mapped[date | None]

@@ -17,7 +17,7 @@ class Office(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    country: Mapped[OriginCountry] = mapped_column(String(2))
+    country: Mapped[OriginCountry] = mapped_column()
     host_country: Mapped[str] = mapped_column(String(2))
     city: Mapped[str] = mapped_column(String(100))
     address: Mapped[str | None] = mapped_column(String(300))

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 83e9be7114ef
+Revision ID: 5fb2fee1e6ac
 Revises: 
-Create Date: 2026-11-23 12:56:00.430904
+Create Date: 2026-11-23 13:00:51.342286
 """
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+
 import migrantdesk.core.db
 
-revision: str = '83e9be7114ef'
+revision: str = '5fb2fee1e6ac'
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -26,7 +27,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('code', sa.String(length=40), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
-    sa.Column('country', sa.String(length=2), nullable=False),
+    sa.Column('country', sa.Enum('KG', 'UZ', 'TJ', 'KZ', 'TM', name='origincountry', native_enum=False, length=40), nullable=False),
     sa.Column('host_country', sa.String(length=2), nullable=False),
     sa.Column('city', sa.String(length=100), nullable=False),
     sa.Column('address', sa.String(length=300), nullable=True),
@@ -41,7 +42,7 @@ def upgrade() -> None:
     sa.Column('office_id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('email', sa.String(length=254), nullable=False),
-    sa.Column('role', sa.String(length=20), nullable=False),
+    sa.Column('role', sa.Enum('operator', 'lawyer', 'consul', 'manager', 'admin', name='role', native_enum=False, length=40), nullable=False),
     sa.Column('preferred_language', sa.String(length=10), nullable=False),
     sa.Column('password_hash', sa.String(length=200), nullable=False),
     sa.Column('failed_logins', sa.Integer(), nullable=False),
@@ -78,7 +79,7 @@ def upgrade() -> None:
     sa.Column('occurred_at', migrantdesk.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=True),
     sa.Column('office_id', sa.Integer(), nullable=True),
-    sa.Column('action', sa.String(length=20), nullable=False),
+    sa.Column('action', sa.Enum('read', 'search', 'create', 'update', 'delete', 'export', 'login', 'login_failed', 'logout', name='auditaction', native_enum=False, length=40), nullable=False),
     sa.Column('entity_type', sa.String(length=40), nullable=False),
     sa.Column('entity_id', sa.Integer(), nullable=True),
     sa.Column('fields', sa.JSON(), nullable=True),
@@ -122,8 +123,8 @@ def upgrade() -> None:
     sa.Column('host_country', sa.String(length=2), nullable=False),
     sa.Column('summary', sa.String(length=500), nullable=False),
     sa.Column('facts', sa.JSON(), nullable=False),
-    sa.Column('status', sa.String(length=20), nullable=False),
-    sa.Column('priority', sa.String(length=10), nullable=False),
+    sa.Column('status', sa.Enum('new', 'in_progress', 'waiting', 'resolved', 'closed', name='casestatus', native_enum=False, length=40), nullable=False),
+    sa.Column('priority', sa.Enum('low', 'normal', 'high', 'urgent', name='priority', native_enum=False, length=40), nullable=False),
     sa.Column('assignee_id', sa.Integer(), nullable=True),
     sa.Column('opened_at', migrantdesk.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', migrantdesk.core.db.UTCDateTime(timezone=True), nullable=False),
@@ -146,7 +147,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('migrant_id', sa.Integer(), nullable=False),
     sa.Column('country', sa.String(length=2), nullable=False),
-    sa.Column('acquired_how', sa.String(length=20), nullable=False),
+    sa.Column('acquired_how', sa.Enum('birth', 'naturalisation', 'simplified', 'treaty', 'restoration', 'unknown', name='acquisitionmode', native_enum=False, length=40), nullable=False),
     sa.Column('acquired_on', sa.Date(), nullable=True),
     sa.Column('renounced_on', sa.Date(), nullable=True),
     sa.ForeignKeyConstraint(['migrant_id'], ['migrants.id'], name=op.f('fk_citizenships_migrant_id_migrants'), ondelete='CASCADE'),
@@ -159,8 +160,8 @@ def upgrade() -> None:
     op.create_table('consents',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('migrant_id', sa.Integer(), nullable=False),
-    sa.Column('purpose', sa.String(length=30), nullable=False),
-    sa.Column('method', sa.String(length=20), nullable=False),
+    sa.Column('purpose', sa.Enum('case_handling', 'call_back', 'sharing_with_lawyer', 'statistics', name='consentpurpose', native_enum=False, length=40), nullable=False),
+    sa.Column('method', sa.Enum('verbal_on_call', 'written', 'electronic', name='consentmethod', native_enum=False, length=40), nullable=False),
     sa.Column('given_on', sa.Date(), nullable=False),
     sa.Column('expires_on', sa.Date(), nullable=True),
     sa.Column('withdrawn_on', sa.Date(), nullable=True),
@@ -175,13 +176,13 @@ def upgrade() -> None:
     op.create_table('identity_documents',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('migrant_id', sa.Integer(), nullable=False),
-    sa.Column('kind', sa.String(length=30), nullable=False),
+    sa.Column('kind', sa.Enum('national_passport', 'foreign_passport', 'russian_passport', 'work_patent', 'registration', 'residence_permit', 'migration_card', name='documentkind', native_enum=False, length=40), nullable=False),
     sa.Column('number', sa.String(length=40), nullable=False),
     sa.Column('number_key', sa.String(length=40), nullable=False),
     sa.Column('issuing_country', sa.String(length=2), nullable=True),
     sa.Column('issued_on', sa.Date(), nullable=True),
     sa.Column('expires_on', sa.Date(), nullable=True),
-    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('status', sa.Enum('valid', 'expired', 'lost', 'confiscated', 'suspected_forged', name='documentstatus', native_enum=False, length=40), nullable=False),
     sa.ForeignKeyConstraint(['migrant_id'], ['migrants.id'], name=op.f('fk_identity_documents_migrant_id_migrants'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_identity_documents'))
     )
@@ -208,7 +209,7 @@ def upgrade() -> None:
     sa.Column('operator_id', sa.Integer(), nullable=False),
     sa.Column('started_at', migrantdesk.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('ended_at', migrantdesk.core.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('direction', sa.String(length=10), nullable=False),
+    sa.Column('direction', sa.Enum('inbound', 'outbound', name='calldirection', native_enum=False, length=40), nullable=False),
     sa.Column('caller_phone', sa.String(length=16), nullable=True),
     sa.Column('language', sa.String(length=10), nullable=True),
     sa.Column('summary', sa.Text(), nullable=True),
@@ -256,11 +257,9 @@ def upgrade() -> None:
         batch_op.create_index('ix_case_tasks_assignee_due', ['assignee_id', 'due_on'], unique=False)
         batch_op.create_index(batch_op.f('ix_case_tasks_case_id'), ['case_id'], unique=False)
 
-    # ### end Alembic commands ###
 
 
 def downgrade() -> None:
-    # ### commands auto generated by Alembic - please adjust! ###
     with op.batch_alter_table('case_tasks', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_case_tasks_case_id'))
         batch_op.drop_index('ix_case_tasks_assignee_due')
@@ -320,4 +319,3 @@ def downgrade() -> None:
 
     op.drop_table('users')
     op.drop_table('offices')
-    # ### end Alembic commands ###

@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from migrantdesk.cases.facts import CaseCategory
+from migrantdesk.cases.models import CaseStatus, Priority
+from migrantdesk.core.countries import KNOWN_COUNTRIES
+
+_SUMMARY = validate.Length(min=1, max=500)
+_HOST = validate.OneOf(sorted(KNOWN_COUNTRIES), error="Unknown country code.")
+
+
+class PersonSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+
+
+class TaskCreateSchema(Schema):
+    title = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    due_on = fields.Date(required=True)
+    assignee_id = fields.Integer(allow_none=True)
+
+
+class TaskUpdateSchema(Schema):
+    done = fields.Boolean(required=True)
+
+
+class TaskSchema(TaskCreateSchema):
+    id = fields.Integer()
+    case_id = fields.Integer()
+    done_at = fields.AwareDateTime(allow_none=True)
+    created_at = fields.AwareDateTime()
+
+
+class NoteCreateSchema(Schema):
+    body = fields.String(required=True, validate=validate.Length(min=1, max=10_000))
+
+
+class NoteSchema(NoteCreateSchema):
+    id = fields.Integer()
+    author_id = fields.Integer()
+    created_at = fields.AwareDateTime()
+
+
+class CaseCreateSchema(Schema):
+    migrant_id = fields.Integer(required=True)
+    category = fields.Enum(CaseCategory, by_value=True, required=True)
+    summary = fields.String(required=True, validate=_SUMMARY)
+    host_country = fields.String(validate=_HOST,
+                                 metadata={"description": "Defaults to the office's host"})
+    facts = fields.Dict(keys=fields.String(), load_default=dict)
+    priority = fields.Enum(Priority, by_value=True, load_default=Priority.NORMAL)
+    assignee_id = fields.Integer(allow_none=True)
+
+
+class CaseUpdateSchema(Schema):
+    """Fields given are changed; `facts` is merged key by key (null removes a key)."""
+
+    version = fields.Integer(required=True, metadata={"description": "Version you last read"})
+    summary = fields.String(validate=_SUMMARY)
+    host_country = fields.String(validate=_HOST)
+    facts = fields.Dict(keys=fields.String())
+    priority = fields.Enum(Priority, by_value=True)
+    assignee_id = fields.Integer(allow_none=True)
+
+
+class TransitionSchema(Schema):
+    to = fields.Enum(CaseStatus, by_value=True, required=True)
+    version = fields.Integer(required=True)
+    reason = fields.String(validate=validate.Length(max=500))
+
+
+class MigrantBriefSchema(Schema):
+    id = fields.Integer()
+    surname_cyrl = fields.String()
+    given_names_cyrl = fields.String()
+    surname_latn = fields.String()
+    given_names_latn = fields.String()
+    birth_date = fields.Date()
+
+
+class CaseSummarySchema(Schema):
+    id = fields.Integer()
+    migrant_id = fields.Integer()
+    category = fields.String()
+    summary = fields.String()
+    status = fields.Enum(CaseStatus, by_value=True)
+    priority = fields.Enum(Priority, by_value=True)
+    assignee_id = fields.Integer(allow_none=True)
+    host_country = fields.String()
+    opened_at = fields.AwareDateTime()
+    updated_at = fields.AwareDateTime()
+    version = fields.Integer()
+
+
+class CaseSchema(CaseSummarySchema):
+    office_id = fields.Integer()
+    facts = fields.Dict()
+    closed_at = fields.AwareDateTime(allow_none=True)
+    updated_by_id = fields.Integer(allow_none=True)
+    migrant = fields.Nested(MigrantBriefSchema)
+    assignee = fields.Nested(PersonSchema, allow_none=True)
+    tasks = fields.List(fields.Nested(TaskSchema))
+    notes = fields.List(fields.Nested(NoteSchema))
+    allowed_transitions = fields.List(fields.String())
+
+
+class CaseListQuerySchema(Schema):
+    status = fields.Enum(CaseStatus, by_value=True)
+    category = fields.Enum(CaseCategory, by_value=True)
+    priority = fields.Enum(Priority, by_value=True)
+    assignee_id = fields.Integer()
+    migrant_id = fields.Integer()
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
