@@ -75,7 +75,7 @@ class DevelopmentConfig(Config):
 class TestingConfig(DevelopmentConfig):
     ENV_NAME = "testing"
     TESTING = True
-    SECRET_KEY = "testing-only"
+    SECRET_KEY = "testing-only"  # noqa: S105
 
 
 CONFIGS = {c.ENV_NAME: c for c in (Config, DevelopmentConfig, TestingConfig)}

@@ -14,12 +14,11 @@ from sqlalchemy.orm import selectinload
 
 from migrantdesk.calls.models import Call
 from migrantdesk.cases.models import Case, CaseStatus
-from migrantdesk.core.db import db
+from migrantdesk.core.db import NAME_SIMILARITY_THRESHOLD, db
 from migrantdesk.core.text import document_key, name_skeleton
 from migrantdesk.migrants.models import IdentityDocument, Migrant, MigrantPhone
 from migrantdesk.migrants.phones import digits_of
 
-NAME_THRESHOLD = 0.6  # pg_trgm's default word_similarity_threshold
 MIN_SUFFIX_DIGITS = 7
 SUFFIX_DIGITS = 9  # national significant numbers of the region are 9-10 digits
 
@@ -68,9 +67,9 @@ def name_condition(skeleton: str) -> tuple[ColumnElement[bool], ColumnElement[fl
     similarity = func.word_similarity(skeleton, Migrant.search_key, type_=Float)
     contains = Migrant.search_key.like(f"%{skeleton}%")
     if _is_postgresql():
-        # `<%` is the indexable form of word_similarity >= threshold.
+        # `<%` is the indexable form of word_similarity >= the threshold set per connection.
         return or_(contains, literal(skeleton).op("<%")(Migrant.search_key)), similarity
-    return or_(contains, similarity >= NAME_THRESHOLD), similarity
+    return or_(contains, similarity >= NAME_SIMILARITY_THRESHOLD), similarity
 
 
 def _name_candidates(office_id: int, skeleton: str, limit: int) -> list[tuple[int, float]]:
@@ -118,7 +117,7 @@ def _load_matches(office_id: int, ranked: list[tuple[int, tuple[float, list[str]
         select(Case.migrant_id, func.count(Case.id))
         .where(Case.migrant_id.in_(ids),
                Case.status.not_in([CaseStatus.RESOLVED, CaseStatus.CLOSED]))
-        .group_by(Case.migrant_id)).tuples())
+        .group_by(Case.migrant_id)).all())
     return [Match(migrants[mid], score, reasons, open_cases.get(mid, 0))
             for mid, (score, reasons) in ranked if mid in migrants]
 

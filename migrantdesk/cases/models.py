@@ -70,6 +70,10 @@ class Case(Base):
 
     __mapper_args__ = {"version_id_col": version}
 
+    @property
+    def allowed_transitions(self) -> list[str]:
+        return sorted(ALLOWED_TRANSITIONS[CaseStatus(self.status)])
+
 
 class CaseTask(Base):
     """A follow-up: call back, check a decision, chase a document."""

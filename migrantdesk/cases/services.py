@@ -76,10 +76,6 @@ def get_case(actor: User, case_id: int) -> Case:
     return case
 
 
-def allowed_transitions(case: Case) -> list[str]:
-    return sorted(ALLOWED_TRANSITIONS[CaseStatus(case.status)])
-
-
 def update_case(actor: User, case_id: int, changes: dict[str, Any]) -> Case:
     case = get_in_office(Case, case_id, actor.office_id, *_CASE_PAGE)
     ensure_version(case, changes.pop("version"), _("case"))
@@ -104,7 +100,7 @@ def transition_case(actor: User, case_id: int, to: CaseStatus, version: int,
         raise ValidationFailed(
             _("A case that is %(current)s cannot move to %(target)s.", current=current,
               target=to),
-            {"to": [_("Allowed: %(allowed)s", allowed=", ".join(allowed_transitions(case)))]})
+            {"to": [_("Allowed: %(allowed)s", allowed=", ".join(case.allowed_transitions))]})
     case.status = to
     case.closed_at = utcnow() if to == CaseStatus.CLOSED else None
     case.updated_by_id = actor.id

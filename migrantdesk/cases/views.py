@@ -24,12 +24,6 @@ blp = Blueprint("cases", __name__, url_prefix="/api/v1/cases",
                 description="Cases: facts, status workflow, tasks and notes")
 
 
-def _case_page(case):
-    page = CaseSchema().dump(case)
-    page["allowed_transitions"] = services.allowed_transitions(case)
-    return page
-
-
 @blp.route("")
 @require(Scope.CASES_READ)
 @blp.arguments(CaseListQuerySchema, location="query")
@@ -50,7 +44,7 @@ def create_case(new_case):
 @require(Scope.CASES_READ)
 @blp.response(200, CaseSchema)
 def get_case(case_id):
-    return _case_page(services.get_case(actor(), case_id))
+    return services.get_case(actor(), case_id)
 
 
 @blp.route("/<int:case_id>", methods=["PATCH"])
@@ -58,7 +52,7 @@ def get_case(case_id):
 @blp.arguments(CaseUpdateSchema)
 @blp.response(200, CaseSchema)
 def update_case(changes, case_id):
-    return _case_page(services.update_case(actor(), case_id, changes))
+    return services.update_case(actor(), case_id, changes)
 
 
 @blp.route("/<int:case_id>/transitions", methods=["POST"])
@@ -66,7 +60,7 @@ def update_case(changes, case_id):
 @blp.arguments(TransitionSchema)
 @blp.response(200, CaseSchema)
 def transition_case(transition, case_id):
-    return _case_page(services.transition_case(actor(), case_id, **transition))
+    return services.transition_case(actor(), case_id, **transition)
 
 
 @blp.route("/<int:case_id>/tasks", methods=["POST"])

@@ -78,9 +78,18 @@ def get_in_office(model: type[OfficeOwned], entity_id: int, office_id: int,
     return found
 
 
+# One typo in a six-letter surname scores about 0.55: pg_trgm's default 0.6 would miss it.
+NAME_SIMILARITY_THRESHOLD = 0.5
+
+
 @event.listens_for(Engine, "connect")
-def _configure_sqlite(dbapi_connection: Any, connection_record: Any) -> None:
+def _configure_connection(dbapi_connection: Any, connection_record: Any) -> None:
     if not isinstance(dbapi_connection, sqlite3.Connection):
+        if type(dbapi_connection).__module__.startswith("psycopg"):
+            with dbapi_connection.cursor() as cursor:
+                cursor.execute("SET pg_trgm.word_similarity_threshold = "
+                               f"{NAME_SIMILARITY_THRESHOLD}")
+            dbapi_connection.commit()
         return
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")

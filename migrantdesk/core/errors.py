@@ -90,8 +90,8 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(StaleDataError)
     def handle_stale(error: StaleDataError):
-        return error_response(409, "conflict",
-                              _("Someone else changed this record; reload and apply your change again."))
+        return error_response(
+            409, "conflict", _("Someone else changed this record; reload and apply your change."))
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):

@@ -80,7 +80,8 @@ def create_migrant(actor: User, data: dict[str, Any]) -> Migrant:
     office = db.session.get(Office, actor.office_id)
     scalars = {k: v for k, v in data.items()
                if k not in ("phones", "citizenships", "documents", "consents")}
-    migrant = Migrant(office_id=actor.office_id, updated_by_id=actor.id, **scalars)
+    migrant = Migrant(office_id=actor.office_id, updated_by_id=actor.id, phones=[],
+                      citizenships=[], documents=[], consents=[], **scalars)
     for consent in data.get("consents", []):
         consent["recorded_by_id"] = actor.id
     _replace_collections(migrant, data, office)

@@ -21,7 +21,7 @@ ASANOV = {
 
 def count(app, table: str) -> int:
     with app.app_context():
-        return db.session.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
+        return db.session.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()  # noqa: S608
 
 
 def test_operator_registers_migrant_with_phones_normalised_to_e164(app, operator_a):
