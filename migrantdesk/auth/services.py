@@ -54,25 +54,19 @@ def find_user_by_email(email: str) -> User | None:
 def authenticate(email: str, password: str) -> User:
     """The user whose credentials these are; one vague error for every failure (lock-out too)."""
     user = find_user_by_email(email)
-    rejected = LoginRejected(_("Wrong e-mail or password, or the account is locked for a while. "
-                               "Try again later or ask your administrator."))
     if user is None:
         _password_matches(_DUMMY_HASH, password)
-        raise rejected
+        raise _rejected()
     now = utcnow()
     if user.locked_until and user.locked_until > now:
-        audit.record(user, AuditAction.LOGIN_FAILED, "user", user.id, details={"locked": True})
-        raise rejected
+        _record_failure(user, locked=True)
     if not user.active or not _password_matches(user.password_hash, password):
         user.failed_logins += 1
         if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
             minutes = current_app.config["LOGIN_LOCKOUT_MINUTES"]
             user.locked_until = now + timedelta(minutes=minutes)
             user.failed_logins = 0
-        audit.record(user, AuditAction.LOGIN_FAILED, "user", user.id)
-        # The failure count must survive the error response's rollback.
-        db.session.commit()
-        raise rejected
+        _record_failure(user, locked=False)
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     user.failed_logins = 0
@@ -80,6 +74,19 @@ def authenticate(email: str, password: str) -> User:
     user.last_login_at = now
     audit.record(user, AuditAction.LOGIN, "user", user.id)
     return user
+
+
+def _rejected() -> LoginRejected:
+    return LoginRejected(_("Wrong e-mail or password, or the account is locked for a while. "
+                           "Try again later or ask your administrator."))
+
+
+def _record_failure(user: User, *, locked: bool) -> None:
+    audit.record(user, AuditAction.LOGIN_FAILED, "user", user.id,
+                 details={"locked": True} if locked else None)
+    # The failure count and its audit entry must survive the error response's rollback.
+    db.session.commit()
+    raise _rejected()
 
 
 def load_session_user(session_id: str) -> User | None:

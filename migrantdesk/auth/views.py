@@ -83,7 +83,8 @@ def list_tokens():
 def create_token(request_body):
     token, secret = services.create_token(guard.actor(), request_body["name"],
                                           request_body["expires_at"])
-    return {**NewTokenSchema().dump(token), "secret": secret}
+    token.secret = secret  # shown in this response only; never stored
+    return token
 
 
 @blp.route("/tokens/<int:token_id>", methods=["DELETE"])
