@@ -103,3 +103,8 @@ PY
 md_safe_url() {  # DATABASE_URL with any password hidden, for messages
   printf '%s\n' "${1:-}" | sed -E 's#(//[^:/@]*):[^@/]*@#\1:***@#'
 }
+
+md_translations() {  # compiles locales/*/LC_MESSAGES/messages.po to .mo (not kept in git)
+  (cd "$MD_ROOT" && "$MD_VENV/bin/pybabel" compile --use-fuzzy -d locales -D messages \
+     >/dev/null)
+}
