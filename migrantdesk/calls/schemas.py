@@ -3,6 +3,8 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from migrantdesk.calls.models import CallDirection
+from migrantdesk.core.api import PageQuerySchema
+from migrantdesk.migrants.schemas import MigrantSummarySchema
 
 _LANGUAGE = validate.OneOf(["ru", "ky", "uz", "uz-Latn", "uz-Cyrl", "tg", "kk", "tk", "en",
                             "kaa", "other"])
@@ -56,12 +58,10 @@ class CallSchema(Schema):
     case_id = fields.Integer(allow_none=True)
 
 
-class CallListQuerySchema(Schema):
+class CallListQuerySchema(PageQuerySchema):
     migrant_id = fields.Integer()
     case_id = fields.Integer()
     unlinked = fields.Boolean(metadata={"description": "Only calls not linked to a migrant"})
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
 class CallerSearchQuerySchema(Schema):
@@ -71,13 +71,7 @@ class CallerSearchQuerySchema(Schema):
                                  "or a document number"})
 
 
-class CallerMatchSchema(Schema):
-    id = fields.Integer()
-    surname_cyrl = fields.String()
-    given_names_cyrl = fields.String()
-    surname_latn = fields.String()
-    given_names_latn = fields.String()
-    birth_date = fields.Date()
+class CallerMatchSchema(MigrantSummarySchema):
     phones = fields.List(fields.String())
     open_cases = fields.Integer()
     score = fields.Float()

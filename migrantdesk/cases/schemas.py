@@ -4,7 +4,9 @@ from marshmallow import Schema, fields, validate
 
 from migrantdesk.cases.facts import CaseCategory
 from migrantdesk.cases.models import CaseStatus, Priority
+from migrantdesk.core.api import PageQuerySchema
 from migrantdesk.core.countries import KNOWN_COUNTRIES
+from migrantdesk.migrants.schemas import MigrantSummarySchema
 
 _SUMMARY = validate.Length(min=1, max=500)
 _HOST = validate.OneOf(sorted(KNOWN_COUNTRIES), error="Unknown country code.")
@@ -70,15 +72,6 @@ class TransitionSchema(Schema):
     reason = fields.String(validate=validate.Length(max=500))
 
 
-class MigrantBriefSchema(Schema):
-    id = fields.Integer()
-    surname_cyrl = fields.String()
-    given_names_cyrl = fields.String()
-    surname_latn = fields.String()
-    given_names_latn = fields.String()
-    birth_date = fields.Date()
-
-
 class CaseSummarySchema(Schema):
     id = fields.Integer()
     migrant_id = fields.Integer()
@@ -98,19 +91,17 @@ class CaseSchema(CaseSummarySchema):
     facts = fields.Dict()
     closed_at = fields.AwareDateTime(allow_none=True)
     updated_by_id = fields.Integer(allow_none=True)
-    migrant = fields.Nested(MigrantBriefSchema)
+    migrant = fields.Nested(MigrantSummarySchema)
     assignee = fields.Nested(PersonSchema, allow_none=True)
     tasks = fields.List(fields.Nested(TaskSchema))
     notes = fields.List(fields.Nested(NoteSchema))
     allowed_transitions = fields.List(fields.String())
 
 
-class CaseListQuerySchema(Schema):
+class CaseListQuerySchema(PageQuerySchema):
     status = fields.Enum(CaseStatus, by_value=True)
     category = fields.Enum(CaseCategory, by_value=True)
     priority = fields.Enum(Priority, by_value=True)
     assignee_id = fields.Integer()
     migrant_id = fields.Integer()
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 

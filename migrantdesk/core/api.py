@@ -5,10 +5,18 @@ from __future__ import annotations
 from flask import Flask
 from flask_smorest import Api as SmorestApi
 from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
 
 from migrantdesk.core.errors import handle_http_exception
 
-__all__ = ["Api", "Blueprint", "init_app"]
+__all__ = ["Api", "Blueprint", "PageQuerySchema", "init_app"]
+
+
+class PageQuerySchema(Schema):
+    """Page through a listing, newest first; list query schemas extend it."""
+
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
 class Api(SmorestApi):

@@ -4,6 +4,7 @@ from datetime import date
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from migrantdesk.core.api import PageQuerySchema
 from migrantdesk.core.countries import KNOWN_COUNTRIES
 from migrantdesk.migrants.models import (
     AcquisitionMode,
@@ -116,6 +117,5 @@ class MigrantSummarySchema(Schema):
     birth_date = fields.Date()
 
 
-class MigrantListQuerySchema(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+class MigrantListQuerySchema(PageQuerySchema):
+    pass
