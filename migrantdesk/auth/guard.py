@@ -21,7 +21,7 @@ csrf = CSRFProtect()
 
 # Endpoints reachable without logging in. Everything else needs a user.
 PUBLIC_ENDPOINTS = frozenset({
-    "static", "auth.csrf_token", "auth.login",
+    "index", "static", "auth.csrf_token", "auth.login",
     "api-docs.openapi_json", "api-docs.openapi_redoc",
 })
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

@@ -30,6 +30,16 @@ def test_case_opens_with_typed_facts_and_the_office_host_country(operator_a):
     assert page["allowed_transitions"] == ["closed", "in_progress"]
 
 
+def test_reading_a_case_is_audited(app, operator_a, world):
+    case = open_case(operator_a)
+    operator_a.get(f"/api/v1/cases/{case['id']}")
+    with app.app_context():
+        reads = db.session.execute(text(
+            "SELECT user_id, entity_id FROM audit_events WHERE action = 'read' "
+            "AND entity_type = 'case'")).all()
+    assert [tuple(r) for r in reads] == [(world.user("a").id, case["id"])]
+
+
 def test_unknown_category_is_rejected(operator_a):
     migrant_id = operator_a.post("/api/v1/migrants", json=ASANOV).get_json()["id"]
     response = operator_a.post("/api/v1/cases", json={

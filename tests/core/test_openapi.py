@@ -19,7 +19,14 @@ def test_openapi_document_describes_every_api_route(app):
     assert any(p["name"] == "q" for p in search["parameters"])
 
 
+def test_unknown_route_gets_the_json_error_shape(app):
+    response = app.test_client().get("/api/v1/nothing-here")
+    assert response.status_code == 404
+    assert response.get_json()["error"]["code"] == "not_found"
+
+
 def test_docs_page_is_served_without_login(app):
+    assert app.test_client().get("/").headers["Location"].endswith("/api/v1/docs")
     response = app.test_client().get("/api/v1/docs")
     assert response.status_code == 200
     assert b"redoc" in response.data.lower()
