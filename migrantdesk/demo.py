@@ -1,5 +1,0 @@
-"""Demo and benchmark data (placeholder until the generator lands)."""
-
-import click
-
-cli = click.Group()
