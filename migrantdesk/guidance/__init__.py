@@ -1,0 +1,1 @@
+"""Legal guidance: provisions of the law per country, versioned and sourced."""

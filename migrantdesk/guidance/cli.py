@@ -1,0 +1,34 @@
+"""`flask guidance …`: load the shipped legal content."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+
+from migrantdesk.core.db import db
+from migrantdesk.guidance.content import DEFAULT_PROVISIONS_FILE, ContentError, import_provisions
+
+
+@click.group("guidance", help="Legal provisions and guidance content.")
+def cli() -> None:
+    pass
+
+
+@cli.command("import-provisions")
+@click.argument("path", required=False,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def import_provisions_command(path: Path | None) -> None:
+    """Import provisions from PATH (default: the shipped provisions.yaml), all or nothing."""
+    try:
+        report = import_provisions(path or DEFAULT_PROVISIONS_FILE)
+    except ContentError as error:
+        db.session.rollback()
+        click.echo(error.message, err=True)
+        for problem in error.problems:
+            click.echo(f"  {problem}", err=True)
+        raise SystemExit(1) from None
+    db.session.commit()
+    click.echo(str(report))
