@@ -27,13 +27,15 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
     from migrantdesk.auth import views as auth_views
     from migrantdesk.calls import views as calls_views
     from migrantdesk.cases import views as cases_views
+    from migrantdesk.guidance import views as guidance_views
     from migrantdesk.migrants import views as migrants_views
     from migrantdesk.offices import views as offices_views
 
     auth_views.init_app(app)
     rest = api.init_app(app)
     for blueprint in (auth_views.blp, offices_views.blp, auth_views.users_blp,
-                      migrants_views.blp, cases_views.blp, calls_views.blp):
+                      migrants_views.blp, cases_views.blp, calls_views.blp,
+                      guidance_views.blp, guidance_views.case_blp):
         rest.register_blueprint(blueprint)
     register_cli(app)
     return app

@@ -21,6 +21,8 @@ class Scope(StrEnum):
     CALLS_READ = "calls:read"
     CALLS_WRITE = "calls:write"
     GUIDANCE_READ = "guidance:read"
+    GUIDANCE_WRITE = "guidance:write"
+    GUIDANCE_PUBLISH = "guidance:publish"
     STATS_READ = "stats:read"
     OFFICES_READ = "offices:read"
     OFFICES_ADMIN = "offices:admin"
@@ -33,10 +35,12 @@ _CASEWORK = {
     Scope.CALLS_READ, Scope.CALLS_WRITE, Scope.GUIDANCE_READ, Scope.OFFICES_READ,
 }
 
+_LEGAL_CONTENT = {Scope.GUIDANCE_WRITE, Scope.GUIDANCE_PUBLISH}
+
 ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
     Role.OPERATOR: frozenset(_CASEWORK),
-    Role.LAWYER: frozenset(_CASEWORK),
-    Role.CONSUL: frozenset(_CASEWORK | {Scope.STATS_READ, Scope.AUDIT_READ}),
+    Role.LAWYER: frozenset(_CASEWORK | _LEGAL_CONTENT),
+    Role.CONSUL: frozenset(_CASEWORK | _LEGAL_CONTENT | {Scope.STATS_READ, Scope.AUDIT_READ}),
     # Managers see figures, not people.
     Role.MANAGER: frozenset({Scope.STATS_READ, Scope.OFFICES_READ}),
     Role.ADMIN: frozenset({Scope.OFFICES_READ, Scope.OFFICES_ADMIN, Scope.USERS_ADMIN,

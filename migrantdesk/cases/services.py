@@ -17,11 +17,13 @@ from migrantdesk.cases.models import (
     CaseNote,
     CaseStatus,
     CaseTask,
+    Priority,
 )
 from migrantdesk.core import audit
 from migrantdesk.core.audit import AuditAction
 from migrantdesk.core.db import db, get_in_office, utcnow
 from migrantdesk.core.errors import NotFound, ValidationFailed
+from migrantdesk.guidance.deadlines import NOTICE_CATEGORIES, notice_deadline
 from migrantdesk.migrants.models import Migrant
 from migrantdesk.migrants.services import ensure_version
 from migrantdesk.offices.models import Office
@@ -51,6 +53,12 @@ def _migrant_of_office(actor: User, migrant_id: int) -> Migrant:
     return migrant
 
 
+def _escalate_notice(case: Case) -> None:
+    """A notice with 72 hours or less to appear, or with papers signed, is urgent."""
+    if case.category in NOTICE_CATEGORIES and notice_deadline(case.facts, utcnow()).urgent:
+        case.priority = Priority.URGENT
+
+
 def create_case(actor: User, data: dict[str, Any]) -> Case:
     migrant = _migrant_of_office(actor, data["migrant_id"])
     host_country = data.get("host_country") or db.session.scalar(
@@ -62,6 +70,7 @@ def create_case(actor: User, data: dict[str, Any]) -> Case:
         assignee_id=_colleague(actor, data.get("assignee_id"), "assignee_id"),
         updated_by_id=actor.id,
     )
+    _escalate_notice(case)
     db.session.add(case)
     db.session.flush()
     audit.record(actor, AuditAction.CREATE, "case", case.id, fields=sorted(data),
@@ -84,6 +93,10 @@ def update_case(actor: User, case_id: int, changes: dict[str, Any]) -> Case:
     if "assignee_id" in changes:
         changes["assignee_id"] = _colleague(actor, changes["assignee_id"], "assignee_id")
     changed = audit.changed_fields(case, changes)
+    if "facts" in changed and case.priority != Priority.URGENT:
+        _escalate_notice(case)
+        if case.priority == Priority.URGENT:
+            changed.append("priority")
     if changed:
         case.updated_by_id = actor.id
         db.session.flush()

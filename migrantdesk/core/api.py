@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask, redirect, url_for
 from flask_smorest import Api as SmorestApi
 from flask_smorest import Blueprint
@@ -24,8 +25,18 @@ class Api(SmorestApi):
         return handle_http_exception(error)
 
 
+def _schema_name(schema: type[Schema] | Schema) -> str:
+    """OpenAPI component names; a partial (PATCH) use of a schema gets its own name."""
+    cls = schema if isinstance(schema, type) else type(schema)
+    name = cls.__name__.removesuffix("Schema")
+    if not isinstance(schema, type) and schema.partial:
+        name += "Patch"
+    return name
+
+
 def init_app(app: Flask) -> Api:
     api = Api(app, spec_kwargs={
+        "marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=_schema_name),
         "info": {"description": "Consular hotline, migrant cases and legal guidance."},
         "servers": [{"url": "/"}],
     })

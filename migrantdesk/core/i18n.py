@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, has_request_context, request
 from flask_babel import Babel
 from flask_login import current_user
 
@@ -10,6 +10,8 @@ babel = Babel()
 
 
 def select_locale() -> str | None:
+    if not has_request_context():  # CLI commands and imports speak the default language
+        return None
     languages = current_app.config["LANGUAGES"]
     preferred = getattr(current_user, "preferred_language", None)
     if preferred:

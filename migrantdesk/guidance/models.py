@@ -6,8 +6,17 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from migrantdesk.core.db import Base, utcnow
 
@@ -20,14 +29,43 @@ class Verification(StrEnum):
     NEEDS_VERIFICATION = "needs_verification"  # conflicting or weak sources
 
 
-class ProvisionStatus(StrEnum):
+class ContentStatus(StrEnum):
+    """Lifecycle of reviewed legal content: provisions, guidance templates and rules."""
+
     DRAFT = "draft"
     IN_REVIEW = "in_review"
     PUBLISHED = "published"
     RETIRED = "retired"
 
 
-class Provision(Base):
+
+class ReviewedContent:
+    """Columns shared by every kind of reviewed, versioned content. `key` names the item across
+    versions; a published version is never edited: a change is version n+1 superseding it."""
+
+    key: Mapped[str] = mapped_column(String(60))
+    version: Mapped[int] = mapped_column(default=1)
+    status: Mapped[ContentStatus] = mapped_column(default=ContentStatus.DRAFT)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    published_at: Mapped[datetime | None]
+    # Two lawyers editing the same draft: the second save gets a 409, not a silent overwrite.
+    lock_version: Mapped[int] = mapped_column(default=1)
+
+    @declared_attr
+    def supersedes_id(cls) -> Mapped[int | None]:
+        return mapped_column(ForeignKey(f"{cls.__tablename__}.id"))  # type: ignore[attr-defined]
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return {"version_id_col": cls.lock_version}
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.key} v{self.version} {self.status}>"
+
+
+class Provision(ReviewedContent, Base):
     """One version of a provision. `key` names the provision across versions ("RU-CC-328-1");
     a published version is never edited: a change is version n+1 that supersedes it."""
 
@@ -42,8 +80,6 @@ class Provision(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(60))
-    version: Mapped[int] = mapped_column(default=1)
     jurisdiction: Mapped[str] = mapped_column(String(2))
     instrument: Mapped[str] = mapped_column(String(300))
     # Null for instruments cited as a whole (a decree, a treaty, a statute without article).
@@ -63,16 +99,106 @@ class Provision(Base):
     verification: Mapped[Verification] = mapped_column()
     # Why the verification is what it is: split confidence, placeholder dates, conflicts.
     verification_note: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[ProvisionStatus] = mapped_column(default=ProvisionStatus.DRAFT)
-    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("provisions.id"))
-    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    published_at: Mapped[datetime | None]
-    # Two lawyers editing the same draft: the second save gets a 409, not a silent overwrite.
-    lock_version: Mapped[int] = mapped_column(default=1)
 
-    __mapper_args__ = {"version_id_col": lock_version}
 
-    def __repr__(self) -> str:
-        return f"<Provision {self.key} v{self.version} {self.status}>"
+class Topic(StrEnum):
+    MOBILISATION_NOTICE = "mobilisation_notice"
+    FOREIGN_ARMY = "foreign_army"  # joining a foreign army, pressure to sign a contract
+    DUAL_CITIZENSHIP = "dual_citizenship"
+    STAY_AND_ENTRY = "stay_and_entry"
+    DOCUMENTS_AND_DEPORTATION = "documents_and_deportation"
+    REMITTANCES = "remittances"
+    DETENTION = "detention"
+
+
+class GuidanceTemplate(ReviewedContent, Base):
+    """Advice on one topic for migrants of one origin country in one host country (null: any),
+    with text per language that cites provisions by key."""
+
+    __tablename__ = "guidance_templates"
+    __table_args__ = (UniqueConstraint("key", "version", name="uq_guidance_templates_key_version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    topic: Mapped[Topic] = mapped_column()
+    origin_country: Mapped[str | None] = mapped_column(String(2))
+    host_country: Mapped[str | None] = mapped_column(String(2))
+    # {"ru": "...", "en": "..."}: published in Russian and English first, other languages once
+    # translated and reviewed (a new version).
+    title: Mapped[dict[str, str]] = mapped_column(JSON)
+    body: Mapped[dict[str, str]] = mapped_column(JSON)
+    provision_keys: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class GuidanceRule(ReviewedContent, Base):
+    """When its conditions (guidance.conditions) hold for a case, these templates and
+    provisions apply."""
+
+    __tablename__ = "guidance_rules"
+    __table_args__ = (UniqueConstraint("key", "version", name="uq_guidance_rules_key_version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    conditions: Mapped[dict[str, Any]] = mapped_column(JSON)
+    template_keys: Mapped[list[str]] = mapped_column(JSON, default=list)
+    provision_keys: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class CitizenshipStance(StrEnum):
+    """How an origin country's law treats its citizen also holding another citizenship."""
+
+    RECOGNISED = "recognised"
+    TREATY = "treaty"
+    TOLERATED = "tolerated"
+    PROHIBITED = "prohibited"
+    PENALISED = "penalised"
+
+
+class RiskLevel(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class CitizenshipPosition(Base):
+    """The legal position of holding both citizenships, from the origin country's side."""
+
+    __tablename__ = "citizenship_positions"
+    __table_args__ = (UniqueConstraint("origin_country", "other_country"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    origin_country: Mapped[str] = mapped_column(String(2))
+    other_country: Mapped[str] = mapped_column(String(2))
+    stance: Mapped[CitizenshipStance] = mapped_column()
+    risk: Mapped[RiskLevel] = mapped_column()
+    # {"ru": [...], "en": [...]}: the reasons shown on the case.
+    reasons: Mapped[dict[str, list[str]]] = mapped_column(JSON)
+    provision_keys: Mapped[list[str]] = mapped_column(JSON, default=list)
+    source_citation: Mapped[str] = mapped_column(Text)
+    verification: Mapped[Verification] = mapped_column()
+    verification_note: Mapped[str | None] = mapped_column(Text)
+
+
+class GuidanceGiven(Base):
+    """What a migrant was told, exactly as told: never updated, whatever changes later."""
+
+    __tablename__ = "guidance_given"
+    __table_args__ = (Index("ix_guidance_given_case", "case_id", "given_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    migrant_id: Mapped[int] = mapped_column(ForeignKey("migrants.id"))
+    call_id: Mapped[int | None] = mapped_column(ForeignKey("calls.id"))
+    template_id: Mapped[int] = mapped_column(ForeignKey("guidance_templates.id"))
+    provision_ids: Mapped[list[int]] = mapped_column(JSON)
+    language: Mapped[str] = mapped_column(String(10))
+    text: Mapped[str] = mapped_column(Text)
+    text_sha256: Mapped[str] = mapped_column(String(64))
+    given_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    given_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+@event.listens_for(GuidanceGiven, "before_update")
+def _guidance_given_is_immutable(mapper: Any, connection: Any, target: GuidanceGiven) -> None:
+    raise RuntimeError("guidance given is a record of what was said and is never changed")

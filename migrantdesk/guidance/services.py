@@ -10,9 +10,10 @@ from sqlalchemy import and_, func, or_, select
 from migrantdesk.core import audit
 from migrantdesk.core.audit import AuditAction
 from migrantdesk.core.countries import KNOWN_COUNTRIES
-from migrantdesk.core.db import db, utcnow
-from migrantdesk.core.errors import Conflict, NotFound, ValidationFailed
-from migrantdesk.guidance.models import Provision, ProvisionStatus, Verification
+from migrantdesk.core.db import db
+from migrantdesk.core.errors import NotFound, ValidationFailed
+from migrantdesk.guidance import review
+from migrantdesk.guidance.models import ContentStatus, Provision, Verification
 
 # What a version says; everything else (key, version, status, people, times) is bookkeeping.
 CONTENT_FIELDS = (
@@ -20,7 +21,6 @@ CONTENT_FIELDS = (
     "penalty_text", "effective_from", "effective_to", "source_citation", "source_url",
     "verification", "verification_note",
 )
-_EDITABLE_STATUSES = frozenset({ProvisionStatus.DRAFT})
 
 
 def content_of(provision: Provision) -> dict[str, Any]:
@@ -35,15 +35,11 @@ def get_provision(provision_id: int) -> Provision:
 
 
 def latest_version(key: str) -> Provision | None:
-    """The highest version of a provision, whatever its status."""
-    return db.session.scalars(
-        select(Provision).where(Provision.key == key).order_by(Provision.version.desc()).limit(1)
-    ).first()
+    return review.latest_version(Provision, key)
 
 
 def versions_of(key: str) -> list[Provision]:
-    return list(db.session.scalars(
-        select(Provision).where(Provision.key == key).order_by(Provision.version)))
+    return review.versions_of(Provision, key)
 
 
 def check_content(content: dict[str, Any]) -> None:
@@ -73,10 +69,10 @@ def check_content(content: dict[str, Any]) -> None:
 
 def create_provision(actor: Any, key: str, content: dict[str, Any], *, version: int = 1,
                      supersedes: Provision | None = None,
-                     status: ProvisionStatus = ProvisionStatus.DRAFT) -> Provision:
+                     status: ContentStatus = ContentStatus.DRAFT) -> Provision:
     """A new version row with this content; published at once when status says so."""
     check_content(content)
-    provision = Provision(key=key, version=version, status=ProvisionStatus.DRAFT,
+    provision = Provision(key=key, version=version, status=ContentStatus.DRAFT,
                           supersedes_id=supersedes.id if supersedes else None,
                           author_id=getattr(actor, "id", None), **content)
     db.session.add(provision)
@@ -85,37 +81,11 @@ def create_provision(actor: Any, key: str, content: dict[str, Any], *, version: 
                  fields=list(CONTENT_FIELDS),
                  details={"key": key, "version": version,
                           "supersedes_id": provision.supersedes_id})
-    if status == ProvisionStatus.PUBLISHED:
-        publish(actor, provision, approved_by=None)
-    elif status != ProvisionStatus.DRAFT:
-        _set_status(actor, provision, status)
+    if status == ContentStatus.PUBLISHED:
+        review.publish(actor, provision)
+    elif status != ContentStatus.DRAFT:
+        review.set_status(actor, provision, status)
     return provision
-
-
-def publish(actor: Any, provision: Provision, *, approved_by: Any = None) -> Provision:
-    """Publish a version and retire the published versions it replaces.
-
-    The two-person review (who may approve) belongs to the review workflow; this is the
-    state change it ends with, also used by the content import."""
-    if provision.status == ProvisionStatus.PUBLISHED:
-        return provision
-    earlier = db.session.scalars(select(Provision).where(
-        Provision.key == provision.key, Provision.version < provision.version,
-        Provision.status == ProvisionStatus.PUBLISHED))
-    for replaced in earlier:
-        _set_status(actor, replaced, ProvisionStatus.RETIRED)
-    provision.approved_by_id = getattr(approved_by, "id", None)
-    provision.published_at = utcnow()
-    _set_status(actor, provision, ProvisionStatus.PUBLISHED)
-    return provision
-
-
-def _set_status(actor: Any, provision: Provision, status: ProvisionStatus) -> None:
-    previous = provision.status
-    provision.status = status
-    audit.record(actor, AuditAction.UPDATE, "provision", provision.id, fields=["status"],
-                 details={"key": provision.key, "version": provision.version,
-                          "from": str(previous), "to": str(status)})
 
 
 def new_version(actor: Any, key: str, changes: dict[str, Any]) -> Provision:
@@ -123,27 +93,14 @@ def new_version(actor: Any, key: str, changes: dict[str, Any]) -> Provision:
 
     Raises NotFound for an unknown key and Conflict while the latest version is still a draft
     or in review (that one is edited instead)."""
-    latest = latest_version(key)
-    if latest is None:
-        raise NotFound("provision")
-    if latest.status in (ProvisionStatus.DRAFT, ProvisionStatus.IN_REVIEW):
-        raise Conflict(f"Version {latest.version} of {key} is still {latest.status}: "
-                       "edit that draft instead of creating another version.",
-                       draft_id=latest.id)
+    latest = review.base_for_new_version(Provision, key)
     content = content_of(latest) | changes
     return create_provision(actor, key, content, version=latest.version + 1, supersedes=latest)
 
 
 def update_draft(actor: Any, provision: Provision, changes: dict[str, Any]) -> Provision:
-    """Change a draft in place. Anything past draft is fixed: Conflict (409) pointing the
-    caller to new_version."""
-    if provision.status == ProvisionStatus.IN_REVIEW:
-        raise Conflict(f"Version {provision.version} of {provision.key} is in review and "
-                       "cannot be edited until it is sent back to draft.", key=provision.key)
-    if provision.status not in _EDITABLE_STATUSES:
-        raise Conflict(f"Version {provision.version} of {provision.key} is {provision.status} "
-                       "and is never edited in place: create a new version instead.",
-                       next_step="create a new version", key=provision.key)
+    """Change a draft in place; anything past draft is a Conflict (409)."""
+    review.ensure_editable(provision)
     check_content(content_of(provision) | changes)
     changed = audit.changed_fields(provision, changes)
     if changed:
@@ -156,7 +113,7 @@ def provisions_in_force(jurisdiction: str | None, as_of: date) -> list[Provision
     """Published provisions in force on `as_of` (effective_from ≤ as_of < effective_to), the
     latest published version of each key, ordered by jurisdiction and key."""
     latest = (select(Provision.key, func.max(Provision.version).label("version"))
-              .where(Provision.status == ProvisionStatus.PUBLISHED)
+              .where(Provision.status == ContentStatus.PUBLISHED)
               .group_by(Provision.key).subquery())
     statement = (
         select(Provision)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import text
 
@@ -154,3 +154,17 @@ def test_case_detail_takes_at_most_four_sql_statements(operator_a, count_stateme
     assert response.status_code == 200
     assert len(response.get_json()["notes"]) == 2
     assert len(counter.statements) <= 4, counter.statements
+
+
+def test_a_notice_due_within_72_hours_makes_the_case_urgent(operator_a):
+    soon = (datetime.now(UTC) + timedelta(hours=48)).isoformat()
+    case = open_case(operator_a, facts={**NOTICE, "appear_by": soon})
+    assert case["priority"] == "urgent"
+
+
+def test_signing_papers_later_makes_the_case_urgent(operator_a):
+    case = open_case(operator_a)
+    assert case["priority"] == "normal"
+    response = operator_a.patch(f"/api/v1/cases/{case['id']}", json={
+        "version": case["version"], "facts": {"anything_signed": True}})
+    assert response.get_json()["priority"] == "urgent"

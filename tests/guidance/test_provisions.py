@@ -12,13 +12,13 @@ from sqlalchemy import func, select
 from migrantdesk.core.audit import AuditEvent
 from migrantdesk.core.db import db
 from migrantdesk.core.errors import Conflict
-from migrantdesk.guidance import services
+from migrantdesk.guidance import review, services
 from migrantdesk.guidance.content import (
     DEFAULT_PROVISIONS_FILE,
     ContentError,
     import_provisions,
 )
-from migrantdesk.guidance.models import Provision, ProvisionStatus, Verification
+from migrantdesk.guidance.models import ContentStatus, Provision, Verification
 from tests.conftest import make_office, make_user
 
 SHIPPED_KEYS_BY_JURISDICTION = {"KG": 4, "UZ": 3, "TJ": 5, "KZ": 4, "TM": 1, "RU": 16}
@@ -74,7 +74,7 @@ def test_shipped_file_imports_every_provision_with_its_source_and_verification(a
         assert provision.source_citation.strip(), provision.key
         assert provision.verification in set(Verification), provision.key
         assert {"en", "ru"} <= set(provision.summary), provision.key
-        assert provision.status == ProvisionStatus.PUBLISHED and provision.published_at
+        assert provision.status == ContentStatus.PUBLISHED and provision.published_at
         if provision.verification != Verification.CONFIRMED:
             assert provision.verification_note, f"{provision.key} must say what is uncertain"
     assert counts == SHIPPED_KEYS_BY_JURISDICTION
@@ -193,7 +193,7 @@ def test_a_changed_entry_becomes_a_new_version_superseding_the_old(app_context):
     assert report.superseded == ["RU-CC-999"]
 
     first, second = by_key("RU-CC-999")
-    assert (first.status, second.status) == (ProvisionStatus.RETIRED, ProvisionStatus.PUBLISHED)
+    assert (first.status, second.status) == (ContentStatus.RETIRED, ContentStatus.PUBLISHED)
     assert (second.version, second.supersedes_id) == (2, first.id)
     assert first.penalty_text == "1 to 3 years."
     assert services.provisions_in_force("RU", date(2024, 1, 1)) == [second]
@@ -217,25 +217,25 @@ def test_new_version_is_a_draft_superseding_the_published_one(app_context):
 
     draft = services.new_version(lawyer, "KG-CC-256",
                                  {"verification_note": "Checked against the 2021 code text."})
-    assert (draft.version, draft.status, draft.supersedes_id) == (2, ProvisionStatus.DRAFT,
+    assert (draft.version, draft.status, draft.supersedes_id) == (2, ContentStatus.DRAFT,
                                                                   first.id)
     assert draft.author_id == lawyer.id and draft.penalty == first.penalty
-    assert first.status == ProvisionStatus.PUBLISHED  # until the draft is published
+    assert first.status == ContentStatus.PUBLISHED  # until the draft is published
     assert draft not in services.provisions_in_force("KG", date(2026, 1, 1))
 
     services.update_draft(lawyer, draft, {"penalty_text": "Up to 10 years."})
     with pytest.raises(Conflict):
         services.new_version(lawyer, "KG-CC-256", {})
 
-    services.publish(lawyer, draft)
-    assert first.status == ProvisionStatus.RETIRED
+    review.publish(lawyer, draft)
+    assert first.status == ContentStatus.RETIRED
     in_force = services.provisions_in_force("KG", date(2026, 1, 1))
     assert draft in in_force and first not in in_force
 
 
 def test_reimport_keeps_a_newer_version_made_through_review(app_context):
     import_provisions(document(entry()))
-    services.publish(None, services.new_version(None, "RU-CC-999", {"title": "Reviewed"}))
+    review.publish(None, services.new_version(None, "RU-CC-999", {"title": "Reviewed"}))
     report = import_provisions(document(entry()))
     assert report.newer_in_database == ["RU-CC-999"]
     assert [p.title for p in by_key("RU-CC-999")] == ["A test provision", "Reviewed"]
