@@ -7,6 +7,8 @@ from datetime import datetime
 from typing import Any
 
 URGENT_WITHIN_HOURS = 72
+# Case categories whose facts carry a notice: a date to appear, papers signed.
+NOTICE_CATEGORIES = frozenset({"mobilisation_notice", "military_contract_pressure"})
 
 
 @dataclass(frozen=True)
