@@ -55,7 +55,7 @@ def applicable_guidance(actor: User, case_id: int, now: datetime | None = None
                         ) -> engine.Selection:
     case, origin = _case_with_citizenships(actor, case_id)
     audit.record(actor, AuditAction.READ, "case_guidance", case.id)
-    return engine.select_guidance(engine.load_library(), situation_of(case, origin),
+    return engine.select_guidance(engine.current_library(), situation_of(case, origin),
                                   now or utcnow())
 
 
@@ -96,7 +96,7 @@ def give_guidance(actor: User, case_id: int, template_id: int, language: str,
             Call.id == call_id, Call.office_id == actor.office_id)) is None:
         raise ValidationFailed(_("Some fields are invalid."),
                                {"call_id": [_("No such call in your office.")]})
-    library = engine.load_library()
+    library = engine.current_library()
     on = situation_of(case, origin).event_date
     provisions = [p for key in template.provision_keys
                   if (p := library.provision_in_force(key, on)) is not None]

@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from migrantdesk.core.db import db
 from migrantdesk.guidance.conditions import Situation, matches
@@ -35,12 +36,46 @@ class Library:
     provisions: dict[str, list[Provision]]  # published versions, newest first
     positions: dict[tuple[str, str], CitizenshipPosition] = field(default_factory=dict)
 
+    def rows(self) -> list[Any]:
+        return [*self.rules, *self.templates.values(),
+                *(p for versions in self.provisions.values() for p in versions),
+                *self.positions.values()]
+
     def provision_in_force(self, key: str, on: date) -> Provision | None:
         for provision in self.provisions.get(key, ()):
             if provision.effective_from <= on and (
                     provision.effective_to is None or on < provision.effective_to):
                 return provision
         return None
+
+
+_cache: dict[str, tuple[tuple[int, ...], Library]] = {}
+
+
+def _content_revision() -> tuple[int, ...]:
+    """Changes whenever any legal content row is added or changed (lock_version counts every
+    update of a row; published rows are never deleted), at the cost of one small query."""
+    values = []
+    for model in (Provision, GuidanceTemplate, GuidanceRule, CitizenshipPosition):
+        values += [select(aggregate).scalar_subquery() for aggregate in (
+            func.count(model.id), func.coalesce(func.max(model.id), 0),
+            func.coalesce(func.sum(model.lock_version), 0))]
+    row = db.session.execute(select(*values)).one()
+    return tuple(int(value) for value in row)
+
+
+def current_library() -> Library:
+    """The published library, reloaded only when the content has changed since last time."""
+    bind_key = str(db.engine.url)
+    revision = _content_revision()
+    cached = _cache.get(bind_key)
+    if cached is None or cached[0] != revision:
+        library = load_library()
+        for row in library.rows():  # the cached rows outlive this session, read-only
+            db.session.expunge(row)
+        _cache[bind_key] = (revision, library)
+        return library
+    return cached[1]
 
 
 def load_library() -> Library:

@@ -177,6 +177,9 @@ class CitizenshipPosition(Base):
     source_citation: Mapped[str] = mapped_column(Text)
     verification: Mapped[Verification] = mapped_column()
     verification_note: Mapped[str | None] = mapped_column(Text)
+    lock_version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": lock_version}
 
 
 class GuidanceGiven(Base):

@@ -141,11 +141,16 @@ def test_given_guidance_is_kept_verbatim_and_flagged_once_superseded(
     assert record["text"].startswith("Повестка\n\nНичего не подписывайте.")
     assert "Кратко о статье 256." in record["text"]
     lawyer, consul = client_for("a", Role.LAWYER), client_for("a", Role.CONSUL)
+    assert operator_a.get(f"/api/v1/cases/{case['id']}/guidance").get_json()[
+        "templates"][0]["version"] == 1
     draft = lawyer.post(f"/api/v1/guidance/templates/{content['template_id']}/versions",
                         json={"body": {"ru": "Новая редакция.", "en": "New wording."}})
     lawyer.post(f"/api/v1/guidance/templates/{draft.get_json()['id']}/submit")
     assert consul.post(
         f"/api/v1/guidance/templates/{draft.get_json()['id']}/approve").status_code == 200
+    # The newly approved version is what the hotline screen offers from now on.
+    assert operator_a.get(f"/api/v1/cases/{case['id']}/guidance").get_json()[
+        "templates"][0]["version"] == 2
     history = operator_a.get(f"/api/v1/cases/{case['id']}/guidance/given").get_json()
     assert len(history) == 1
     assert history[0]["superseded"] is True

@@ -1,8 +1,8 @@
 """guidance templates rules positions given
 
-Revision ID: 77225b5b66cd
+Revision ID: 5c827880ede8
 Revises: 30e27c2d7d11
-Create Date: 2026-11-23 13:28:12.185207
+Create Date: 2026-11-23 13:36:45.433453
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from alembic import op
 
 import migrantdesk.core.db
 
-revision: str = '77225b5b66cd'
+revision: str = '5c827880ede8'
 down_revision: str | None = '30e27c2d7d11'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -31,6 +31,7 @@ def upgrade() -> None:
     sa.Column('source_citation', sa.Text(), nullable=False),
     sa.Column('verification', sa.Enum('confirmed', 'reported', 'needs_verification', name='verification', native_enum=False, length=40), nullable=False),
     sa.Column('verification_note', sa.Text(), nullable=True),
+    sa.Column('lock_version', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_citizenship_positions')),
     sa.UniqueConstraint('origin_country', 'other_country', name=op.f('uq_citizenship_positions_origin_country'))
     )
