@@ -43,6 +43,7 @@ def _is_postgresql() -> bool:
 
 
 def _phone_candidates(office_id: int, digits: str) -> list[tuple[int, float]]:
+    score: ColumnElement[float]
     if len(digits) >= MIN_SUFFIX_DIGITS:
         tail = digits[-SUFFIX_DIGITS:]
         pattern, score = f"%{tail}", case((MigrantPhone.e164 == f"+{digits}", 1.0), else_=0.95)

@@ -19,6 +19,7 @@ from migrantdesk.core.errors import ValidationFailed
 from migrantdesk.migrants.models import Migrant
 from migrantdesk.migrants.phones import e164_or_error
 from migrantdesk.offices.models import Office
+from migrantdesk.offices.services import office_of
 
 
 def _invalid(field: str, message: str) -> ValidationFailed:
@@ -56,7 +57,7 @@ def _resolve_link(actor: User, migrant_id: int | None, case_id: int | None
 
 
 def log_call(actor: User, data: dict[str, Any]) -> Call:
-    office = db.session.get(Office, actor.office_id)
+    office = office_of(actor)
     migrant_id, case_id = _resolve_link(actor, data.get("migrant_id"), data.get("case_id"))
     call = Call(
         office_id=actor.office_id, operator_id=actor.id,

@@ -18,6 +18,7 @@ from migrantdesk.guidance.models import (
     GuidanceRule,
     GuidanceTemplate,
     Provision,
+    ReviewedContent,
 )
 
 # Russian and English first; other languages are added as translated, reviewed versions.
@@ -34,7 +35,7 @@ def content_of(item: GuidanceTemplate | GuidanceRule) -> dict[str, Any]:
     return {name: getattr(item, name) for name in FIELDS[type(item)]}
 
 
-def _unknown_keys(model: type, keys: list[str]) -> list[str]:
+def _unknown_keys(model: type[ReviewedContent], keys: list[str]) -> list[str]:
     if not keys:
         return []
     known = set(db.session.scalars(select(model.key).where(model.key.in_(keys))))

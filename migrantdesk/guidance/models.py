@@ -43,6 +43,7 @@ class ReviewedContent:
     """Columns shared by every kind of reviewed, versioned content. `key` names the item across
     versions; a published version is never edited: a change is version n+1 superseding it."""
 
+    id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(60))
     version: Mapped[int] = mapped_column(default=1)
     status: Mapped[ContentStatus] = mapped_column(default=ContentStatus.DRAFT)
@@ -79,7 +80,6 @@ class Provision(ReviewedContent, Base):
         CheckConstraint("source_citation <> ''", name="source_citation_present"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     jurisdiction: Mapped[str] = mapped_column(String(2))
     instrument: Mapped[str] = mapped_column(String(300))
     # Null for instruments cited as a whole (a decree, a treaty, a statute without article).
@@ -118,7 +118,6 @@ class GuidanceTemplate(ReviewedContent, Base):
     __tablename__ = "guidance_templates"
     __table_args__ = (UniqueConstraint("key", "version", name="uq_guidance_templates_key_version"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     topic: Mapped[Topic] = mapped_column()
     origin_country: Mapped[str | None] = mapped_column(String(2))
     host_country: Mapped[str | None] = mapped_column(String(2))
@@ -136,7 +135,6 @@ class GuidanceRule(ReviewedContent, Base):
     __tablename__ = "guidance_rules"
     __table_args__ = (UniqueConstraint("key", "version", name="uq_guidance_rules_key_version"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str | None] = mapped_column(Text)
     conditions: Mapped[dict[str, Any]] = mapped_column(JSON)

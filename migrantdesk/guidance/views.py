@@ -19,6 +19,7 @@ from migrantdesk.guidance.models import (
     GuidanceRule,
     GuidanceTemplate,
     Provision,
+    ReviewedContent,
 )
 from migrantdesk.guidance.schemas import (
     ContentListQuerySchema,
@@ -45,7 +46,7 @@ case_blp = Blueprint("case_guidance", __name__, url_prefix="/api/v1/cases",
                      description="Guidance applicable to a case and guidance given")
 
 
-def _list_content(model: type, query: dict[str, Any]) -> list[Any]:
+def _list_content(model: type[ReviewedContent], query: dict[str, Any]) -> list[Any]:
     statement = select(model).order_by(model.key, model.version)
     for name, value in query.items():
         statement = statement.where(getattr(model, name) == value)

@@ -24,6 +24,7 @@ from migrantdesk.migrants.models import (
 )
 from migrantdesk.migrants.phones import e164_or_error
 from migrantdesk.offices.models import Office
+from migrantdesk.offices.services import office_of
 
 _FULL_RECORD = (selectinload(Migrant.phones), selectinload(Migrant.citizenships),
                 selectinload(Migrant.documents), selectinload(Migrant.consents))
@@ -32,7 +33,8 @@ _NAME_FIELDS = ("surname_cyrl", "given_names_cyrl", "surname_latn", "given_names
 
 def _phones(raw_phones: list[dict], office: Office) -> list[MigrantPhone]:
     """E.164 phones; a local number is read in the host country's plan, then the origin's."""
-    phones, errors = [], {}
+    phones: list[MigrantPhone] = []
+    errors: dict[int, dict[str, object]] = {}
     for index, raw in enumerate(raw_phones):
         for hint in (office.host_country, office.country):
             try:
@@ -77,7 +79,7 @@ def _refresh_search_key(migrant: Migrant) -> None:
 
 
 def create_migrant(actor: User, data: dict[str, Any]) -> Migrant:
-    office = db.session.get(Office, actor.office_id)
+    office = office_of(actor)
     scalars = {k: v for k, v in data.items()
                if k not in ("phones", "citizenships", "documents", "consents")}
     migrant = Migrant(office_id=actor.office_id, updated_by_id=actor.id, phones=[],
@@ -114,7 +116,7 @@ def ensure_version(entity: Any, expected_version: int, entity_name: str) -> None
 def update_migrant(actor: User, migrant_id: int, changes: dict[str, Any]) -> Migrant:
     migrant = get_in_office(Migrant, migrant_id, actor.office_id, *_FULL_RECORD)
     ensure_version(migrant, changes.pop("version"), _("migrant"))
-    office = db.session.get(Office, actor.office_id)
+    office = office_of(actor)
     for consent in changes.get("consents", []):
         consent["recorded_by_id"] = actor.id
     changed = _replace_collections(migrant, changes, office)

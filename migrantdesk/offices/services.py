@@ -48,5 +48,12 @@ def update_office(actor: User, office: Office, changes: dict) -> Office:
     return office
 
 
+def office_of(actor: User) -> Office:
+    """The actor's own office (it always exists: users.office_id is a foreign key)."""
+    office = db.session.get(Office, actor.office_id)
+    assert office is not None
+    return office
+
+
 def find_office_by_code(code: str) -> Office | None:
     return db.session.scalars(select(Office).where(Office.code == code)).first()
