@@ -9,6 +9,7 @@ from flask.cli import with_appcontext
 
 from migrantdesk.core.db import db
 from migrantdesk.guidance.content import DEFAULT_PROVISIONS_FILE, ContentError, import_provisions
+from migrantdesk.guidance.content_library import DEFAULT_CONTENT_DIR, import_all
 
 
 @click.group("guidance", help="Legal provisions and guidance content.")
@@ -24,6 +25,25 @@ def import_provisions_command(path: Path | None) -> None:
     """Import provisions from PATH (default: the shipped provisions.yaml), all or nothing."""
     try:
         report = import_provisions(path or DEFAULT_PROVISIONS_FILE)
+    except ContentError as error:
+        db.session.rollback()
+        click.echo(error.message, err=True)
+        for problem in error.problems:
+            click.echo(f"  {problem}", err=True)
+        raise SystemExit(1) from None
+    db.session.commit()
+    click.echo(str(report))
+
+
+@cli.command("import")
+@click.argument("directory", required=False,
+                type=click.Path(exists=True, file_okay=False, path_type=Path))
+@with_appcontext
+def import_command(directory: Path | None) -> None:
+    """Import provisions, guidance templates, rules and citizenship positions from DIRECTORY
+    (default: the shipped content), all or nothing, in one transaction."""
+    try:
+        report = import_all(directory or DEFAULT_CONTENT_DIR)
     except ContentError as error:
         db.session.rollback()
         click.echo(error.message, err=True)

@@ -21,7 +21,8 @@ from datetime import date
 from typing import Any
 
 # The fact that dates the event, by category; a case without one is dated by its opening.
-EVENT_DATE_FACTS = ("received_on", "decided_on", "detained_on", "occurred_on", "applied_on",
+# An entry question is dated by the journey: the rules in force when the person crosses.
+EVENT_DATE_FACTS = ("travel_date", "received_on", "decided_on", "detained_on", "occurred_on", "applied_on",
                     "approached_on", "taken_on", "since", "entry_date", "second_citizenship_on")
 
 _LIST_PREDICATES = {"origin", "host_country", "category"}

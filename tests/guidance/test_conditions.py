@@ -53,6 +53,8 @@ def test_malformed_conditions_are_refused_with_their_place(condition, where):
 def test_event_date_comes_from_the_facts_or_the_opening_day():
     assert event_date_of({"received_on": "2022-09-22"}, date(2026, 1, 1)) == date(2022, 9, 22)
     assert event_date_of({}, date(2026, 1, 1)) == date(2026, 1, 1)
+    # Asked in June about a journey in July: the rules in force on the journey count.
+    assert event_date_of({"travel_date": "2026-07-05"}, date(2026, 6, 20)) == date(2026, 7, 5)
 
 
 def test_notice_with_three_days_left_is_urgent_and_with_a_week_is_not():
