@@ -11,6 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from migrantdesk.auth.models import ApiToken, User
 from migrantdesk.auth.permissions import Role
@@ -94,7 +95,8 @@ def load_session_user(session_id: str) -> User | None:
     user_id, _sep, version = session_id.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
+    # The office comes along: most requests need its countries (phone plans, defaults).
+    user = db.session.get(User, int(user_id), options=[joinedload(User.office)])
     if user is None or not user.active or user.session_version != int(version):
         return None
     return user
@@ -106,7 +108,8 @@ def _token_digest(secret: str) -> str:
 
 def load_token_user(secret: str) -> User | None:
     token = db.session.scalars(
-        select(ApiToken).where(ApiToken.token_hash == _token_digest(secret))).first()
+        select(ApiToken).where(ApiToken.token_hash == _token_digest(secret))
+        .options(joinedload(ApiToken.user).joinedload(User.office))).first()
     if token is None or token.revoked_at is not None or not token.user.active:
         return None
     if token.expires_at is not None and token.expires_at <= utcnow():

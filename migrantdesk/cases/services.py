@@ -26,7 +26,7 @@ from migrantdesk.core.errors import NotFound, ValidationFailed
 from migrantdesk.guidance.deadlines import NOTICE_CATEGORIES, notice_deadline
 from migrantdesk.migrants.models import Migrant
 from migrantdesk.migrants.services import ensure_version
-from migrantdesk.offices.models import Office
+from migrantdesk.offices.services import office_of
 
 # Migrant, assignee and tasks joined in one statement, notes in a second.
 _CASE_PAGE = (joinedload(Case.migrant), joinedload(Case.assignee), joinedload(Case.tasks),
@@ -61,8 +61,7 @@ def _escalate_notice(case: Case) -> None:
 
 def create_case(actor: User, data: dict[str, Any]) -> Case:
     migrant = _migrant_of_office(actor, data["migrant_id"])
-    host_country = data.get("host_country") or db.session.scalar(
-        select(Office.host_country).where(Office.id == actor.office_id))
+    host_country = data.get("host_country") or office_of(actor).host_country
     case = Case(
         office_id=actor.office_id, migrant_id=migrant.id, category=data["category"],
         summary=data["summary"], host_country=host_country, priority=data["priority"],

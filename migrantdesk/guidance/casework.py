@@ -29,7 +29,7 @@ from migrantdesk.guidance.models import (
     Verification,
 )
 from migrantdesk.migrants.models import Migrant
-from migrantdesk.offices.models import Office
+from migrantdesk.offices.services import office_of
 
 
 def situation_of(case: Case, origin: str) -> Situation:
@@ -47,8 +47,7 @@ def situation_of(case: Case, origin: str) -> Situation:
 def _case_with_citizenships(actor: User, case_id: int) -> tuple[Case, str]:
     case = get_in_office(Case, case_id, actor.office_id,
                          selectinload(Case.migrant).selectinload(Migrant.citizenships))
-    origin = db.session.scalar(select(Office.country).where(Office.id == actor.office_id))
-    return case, str(origin)
+    return case, str(office_of(actor).country)
 
 
 def applicable_guidance(actor: User, case_id: int, now: datetime | None = None

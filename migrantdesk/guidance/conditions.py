@@ -22,8 +22,9 @@ from typing import Any
 
 # The fact that dates the event, by category; a case without one is dated by its opening.
 # An entry question is dated by the journey: the rules in force when the person crosses.
-EVENT_DATE_FACTS = ("travel_date", "received_on", "decided_on", "detained_on", "occurred_on", "applied_on",
-                    "approached_on", "taken_on", "since", "entry_date", "second_citizenship_on")
+EVENT_DATE_FACTS = ("travel_date", "received_on", "decided_on", "detained_on", "occurred_on",
+                    "applied_on", "approached_on", "taken_on", "since", "entry_date",
+                    "second_citizenship_on")
 
 _LIST_PREDICATES = {"origin", "host_country", "category"}
 _DATE_PREDICATES = {"event_on_or_after", "event_before"}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
 from migrantdesk.auth.models import User
 from migrantdesk.auth.permissions import Scope
@@ -49,7 +49,10 @@ def update_office(actor: User, office: Office, changes: dict) -> Office:
 
 
 def office_of(actor: User) -> Office:
-    """The actor's own office (it always exists: users.office_id is a foreign key)."""
+    """The actor's own office (it always exists: users.office_id is a foreign key); loaded
+    with the user at authentication, so usually no query."""
+    if "office" not in inspect(actor).unloaded:
+        return actor.office
     office = db.session.get(Office, actor.office_id)
     assert office is not None
     return office
