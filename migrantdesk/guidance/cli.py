@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -23,16 +24,7 @@ def cli() -> None:
 @with_appcontext
 def import_provisions_command(path: Path | None) -> None:
     """Import provisions from PATH (default: the shipped provisions.yaml), all or nothing."""
-    try:
-        report = import_provisions(path or DEFAULT_PROVISIONS_FILE)
-    except ContentError as error:
-        db.session.rollback()
-        click.echo(error.message, err=True)
-        for problem in error.problems:
-            click.echo(f"  {problem}", err=True)
-        raise SystemExit(1) from None
-    db.session.commit()
-    click.echo(str(report))
+    _commit_or_report(lambda: import_provisions(path or DEFAULT_PROVISIONS_FILE))
 
 
 @cli.command("import")
@@ -42,8 +34,13 @@ def import_provisions_command(path: Path | None) -> None:
 def import_command(directory: Path | None) -> None:
     """Import provisions, guidance templates, rules and citizenship positions from DIRECTORY
     (default: the shipped content), all or nothing, in one transaction."""
+    _commit_or_report(lambda: import_all(directory or DEFAULT_CONTENT_DIR))
+
+
+def _commit_or_report(run_import: Callable[[], object]) -> None:
+    """Commit a whole import, or roll it back and list every problem (exit code 1)."""
     try:
-        report = import_all(directory or DEFAULT_CONTENT_DIR)
+        report = run_import()
     except ContentError as error:
         db.session.rollback()
         click.echo(error.message, err=True)

@@ -9,7 +9,7 @@ version superseding it. Keys present in the database but absent from the file ar
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -190,16 +190,17 @@ def _duplicates(entries: list[_Entry]) -> list[ContentProblem]:
     return problems
 
 
-def _by_key(entries: list[_Entry]) -> dict[str, list[_Entry]]:
-    grouped: dict[str, list[_Entry]] = defaultdict(list)
-    for entry in entries:
+def by_key(entries: Sequence[Any]) -> dict[str, list[Any]]:
+    """Entries grouped by key, each group in version order (shared with content_library)."""
+    grouped: dict[str, list[Any]] = defaultdict(list)
+    for entry in sorted(entries, key=lambda e: e.data.get("version", 1)):
         grouped[entry.key].append(entry)
-    return {key: sorted(group, key=lambda e: e.data["version"]) for key, group in grouped.items()}
+    return grouped
 
 
-def _version_gaps(entries: list[_Entry]) -> list[ContentProblem]:
+def version_gaps(entries: Sequence[Any]) -> list[Any]:
     problems = []
-    for key, group in _by_key(entries).items():
+    for key, group in by_key(entries).items():
         versions = sorted({entry.data["version"] for entry in group})
         if versions != list(range(1, len(versions) + 1)):
             problems.append(group[-1].problem(
@@ -211,7 +212,7 @@ def _overlaps(entries: list[_Entry]) -> list[ContentProblem]:
     """Two provisions for the same article and part must not both be in force on one day.
 
     Only each key's latest version counts: earlier versions are that key's own history."""
-    current = [group[-1] for group in _by_key(entries).values()]
+    current = [group[-1] for group in by_key(entries).values()]
     by_article: dict[tuple[Any, ...], list[_Entry]] = defaultdict(list)
     for entry in sorted(current, key=lambda e: e.index):
         data = entry.data
@@ -255,7 +256,7 @@ def validate_provisions(path_or_text: str | Path) -> list[dict[str, Any]]:
                 for path, reason in _flatten(error.messages))
     problems += _duplicates(entries)
     if not problems:
-        problems += _version_gaps(entries) + _overlaps(entries)
+        problems += version_gaps(entries) + _overlaps(entries)
     if problems:
         raise ContentError(sorted(problems, key=lambda p: (p.index or 0, p.line or 0)))
     return [entry.data for entry in entries]

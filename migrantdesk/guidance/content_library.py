@@ -17,7 +17,6 @@ here: the caller commits once, or rolls back (the CLI does).
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Collection
 from dataclasses import asdict, dataclass, field
 from functools import partial
@@ -38,8 +37,10 @@ from migrantdesk.guidance.content import (
     ImportReport,
     _flatten,
     _Loader,
+    by_key,
     import_provisions,
     validate_provisions,
+    version_gaps,
 )
 from migrantdesk.guidance.content_schemas import (
     CERTAINTY,
@@ -180,13 +181,6 @@ def _read_section(directory: Path, section: _Section) -> _Read:
     return read
 
 
-def _by_key(entries: list[_Entry]) -> dict[str, list[_Entry]]:
-    grouped: dict[str, list[_Entry]] = defaultdict(list)
-    for entry in sorted(entries, key=lambda e: e.data.get("version", 1)):
-        grouped[entry.key].append(entry)
-    return grouped
-
-
 def _duplicates(entries: list[_Entry]) -> list[LibraryProblem]:
     first: dict[tuple[str, int], _Entry] = {}
     problems = []
@@ -199,16 +193,6 @@ def _duplicates(entries: list[_Entry]) -> list[LibraryProblem]:
                                           f"{entry.section.name}[{first[identity].index}]."))
         else:
             first[identity] = entry
-    return problems
-
-
-def _version_gaps(entries: list[_Entry]) -> list[LibraryProblem]:
-    problems = []
-    for key, group in _by_key(entries).items():
-        versions = sorted({entry.data["version"] for entry in group})
-        if versions != list(range(1, len(versions) + 1)):
-            problems.append(group[-1].problem(
-                "version", f"Versions of {key} must run 1, 2, 3…; the file gives {versions}."))
     return problems
 
 
@@ -310,7 +294,7 @@ def _plan_versions(section: _Section, entries: list[_Entry],
     assert model is not None
     writes: list[Write] = []
     problems = []
-    for key, versions in _by_key(entries).items():
+    for key, versions in by_key(entries).items():
         contents = [{name: entry.data[name] for name in library.FIELDS[model]}
                     for entry in versions]
         stored = review.versions_of(model, key)
@@ -388,7 +372,7 @@ def _prepare(directory: Path, provisions_file: Path | None) -> tuple[LibraryRepo
     for section in SECTIONS:
         problems += read[section.name].problems
     problems += _duplicates(templates) + _duplicates(rules) + _duplicates(positions)
-    problems += _version_gaps(templates) + _version_gaps(rules)
+    problems += version_gaps(templates) + version_gaps(rules)
     for entries in (templates, rules, positions):
         problems += _unknown_references(entries, "provision_keys", certainty, "provision")
     if not any(p.file == TEMPLATES.file and p.index is None for p in problems):
