@@ -17,17 +17,19 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
     app.config.from_object(config)
     app.config.update(overrides)
 
-    from migrantdesk.core import api, db, errors, i18n
+    from migrantdesk.core import api, db, errors, i18n, ratelimit
     from migrantdesk.core.cli import register_cli
 
     db.init_app(app)
     i18n.init_app(app)
     errors.register_error_handlers(app)
+    ratelimit.init_app(app)
 
     from migrantdesk.auth import views as auth_views
     from migrantdesk.calls import views as calls_views
     from migrantdesk.cases import views as cases_views
     from migrantdesk.guidance import views as guidance_views
+    from migrantdesk.leaflets import views as leaflets_views
     from migrantdesk.migrants import views as migrants_views
     from migrantdesk.offices import views as offices_views
 
@@ -35,7 +37,9 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
     rest = api.init_app(app)
     for blueprint in (auth_views.blp, offices_views.blp, auth_views.users_blp,
                       migrants_views.blp, cases_views.blp, calls_views.blp,
-                      guidance_views.blp, guidance_views.case_blp):
+                      guidance_views.blp, guidance_views.case_blp, leaflets_views.blp,
+                      leaflets_views.briefing_blp):
         rest.register_blueprint(blueprint)
+    app.register_blueprint(leaflets_views.pages)
     register_cli(app)
     return app

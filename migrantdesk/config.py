@@ -54,6 +54,13 @@ class Config:
 
     SEARCH_RESULT_LIMIT = 20
 
+    REDIS_URL = os.environ.get("REDIS_URL")
+    PUBLIC_RATE_LIMIT = os.environ.get("PUBLIC_RATE_LIMIT", "120 per minute")
+    # Absolute URLs printed in leaflets (the QR code); the request's host when unset.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL")
+    # Leaflet downloads are counted in memory and written in batches of this many.
+    LEAFLET_COUNT_FLUSH_EVERY = int(os.environ.get("LEAFLET_COUNT_FLUSH_EVERY", "50"))
+
     @classmethod
     def check(cls) -> None:
         if not cls.SECRET_KEY:
@@ -75,6 +82,7 @@ class DevelopmentConfig(Config):
 class TestingConfig(DevelopmentConfig):
     ENV_NAME = "testing"
     TESTING = True
+    LEAFLET_COUNT_FLUSH_EVERY = 1
     SECRET_KEY = "testing-only"  # noqa: S105
 
 

@@ -12,6 +12,7 @@ import migrantdesk.calls.models
 import migrantdesk.cases.models
 import migrantdesk.core.audit
 import migrantdesk.guidance.models
+import migrantdesk.leaflets.models
 import migrantdesk.migrants.models
 import migrantdesk.offices.models  # noqa: F401  (registers the tables)
 from migrantdesk.config import database_url

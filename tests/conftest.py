@@ -22,6 +22,7 @@ from migrantdesk.auth.permissions import Role
 from migrantdesk.config import PROJECT_ROOT, TestingConfig, database_url
 from migrantdesk.core.db import Base, db
 from migrantdesk.guidance import engine
+from migrantdesk.leaflets import services as leaflet_services
 from migrantdesk.offices.models import Office
 
 PASSWORD = "correct horse battery staple"
@@ -57,9 +58,10 @@ def database(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture(scope="session")
-def app(database: str) -> Flask:
+def app(database: str, tmp_path_factory: pytest.TempPathFactory) -> Flask:
     url = database.replace("postgresql://", "postgresql+psycopg://", 1)
-    return create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=url)
+    return create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=url,
+                      LEAFLET_STORE=str(tmp_path_factory.mktemp("leaflets")))
 
 
 @pytest.fixture(autouse=True)
@@ -69,7 +71,10 @@ def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
     if "app" not in request.fixturenames:
         return
     flask_app: Flask = request.getfixturevalue("app")
-    engine._cache.clear()  # the legal library cache cannot see rows deleted behind its back
+    # Process caches cannot see rows deleted behind their back.
+    engine._cache.clear()
+    leaflet_services._stored.clear()
+    leaflet_services._pending_counts.clear()
     with flask_app.app_context():
         db.session.remove()
         with db.engine.begin() as connection:

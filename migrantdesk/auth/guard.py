@@ -22,6 +22,7 @@ csrf = CSRFProtect()
 # Endpoints reachable without logging in. Everything else needs a user.
 PUBLIC_ENDPOINTS = frozenset({
     "index", "static", "auth.csrf_token", "auth.login",
+    "leaflets_api.catalogue", "leaflets.catalogue_page", "leaflets.download", "leaflets.verify",
     "api-docs.openapi_json", "api-docs.openapi_redoc",
 })
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

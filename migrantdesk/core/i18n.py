@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, has_request_context, request
-from flask_babel import Babel
+from flask_babel import Babel, get_locale
 from flask_login import current_user
 
 babel = Babel()
@@ -25,3 +25,7 @@ def select_locale() -> str | None:
 
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
+
+    @app.context_processor
+    def language_of_the_page() -> dict[str, str]:
+        return {"html_lang": str(get_locale() or "en").replace("_", "-")}

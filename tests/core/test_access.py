@@ -11,8 +11,9 @@ from migrantdesk.auth.guard import PUBLIC_ENDPOINTS
 from migrantdesk.auth.permissions import ROLE_SCOPES, Role
 from tests.cases.test_cases_api import open_case
 
-EXPECTED_PUBLIC = {"index", "static", "auth.csrf_token", "auth.login", "api-docs.openapi_json",
-                   "api-docs.openapi_redoc"}
+EXPECTED_PUBLIC = {"index", "static", "leaflets_api.catalogue", "leaflets.catalogue_page",
+                   "leaflets.download", "leaflets.verify", "auth.csrf_token", "auth.login",
+                   "api-docs.openapi_json", "api-docs.openapi_redoc"}
 # Own-account endpoints every logged-in user may use, whatever the role.
 ANY_LOGGED_IN_USER = {"auth.logout", "auth.me", "auth.update_me", "auth.list_tokens",
                       "auth.create_token", "auth.revoke_token"}
