@@ -283,7 +283,7 @@ class Target:
 
 _PG_SETTINGS = ("shared_buffers", "work_mem", "synchronous_commit", "jit",
                 "max_parallel_workers_per_gather", "plan_cache_mode",
-                "pg_trgm.word_similarity_threshold")
+                "pg_trgm.similarity_threshold")
 
 
 def environment(bench: Bench) -> dict[str, Any]:

@@ -5,7 +5,8 @@ Surnames are built the way they are in the region (a father's or grandfather's n
 Tajik -zoda), written in Cyrillic and in one of the Latin spellings a passport, an English
 form or a national alphabet gives them ("Жумабеков" / "Zhumabekov" / "Jumabekov"). Everyone
 has one or two mobile numbers and a foreign passport; some have cases, and the hotline has
-logged calls, linked or not yet identified.
+logged calls, linked or not yet identified. The name words that the search reads
+(migrants.name_words) are COPYed with the migrants.
 
 Secondary indexes are dropped before COPY and recreated from their own definitions afterwards
 (pg_indexes.indexdef), so the schema ends exactly as Alembic made it.
@@ -27,6 +28,7 @@ from benchmarks._harness import libpq_conninfo
 from migrantdesk.cases.facts import CaseCategory
 from migrantdesk.config import PROJECT_ROOT
 from migrantdesk.core.text import document_key, search_key
+from migrantdesk.migrants.name_words import name_words
 
 # --- names ----------------------------------------------------------------------------------
 
@@ -162,7 +164,8 @@ def passport(rng: random.Random, country: str) -> str:
 
 # --- loading --------------------------------------------------------------------------------
 
-_TABLES = ("migrants", "migrant_phones", "identity_documents", "cases", "calls")
+_SEQUENCED = ("migrants", "migrant_phones", "identity_documents", "cases", "calls")
+_TABLES = (*_SEQUENCED, "name_words", "migrant_name_words")
 _MIGRANT_COLUMNS = ("id", "office_id", "surname_cyrl", "given_names_cyrl", "surname_latn",
                     "given_names_latn", "birth_date", "preferred_language", "search_key",
                     "created_at", "updated_at", "version")
@@ -193,16 +196,19 @@ class Loader:
             "identity_documents")
         phones: list[tuple[Any, ...]] = []
         documents: list[tuple[Any, ...]] = []
+        carried: list[tuple[int, int, str]] = []  # the name words, as migrants.name_words
         with self.connection.cursor().copy(
                 f"COPY migrants ({', '.join(_MIGRANT_COLUMNS)}) FROM STDIN") as copy:
             for migrant_id in range(first, first + count):
                 people, row = names(rng)
                 home = _HOME[people]
                 created = self._ago(3 * 365)
+                key = search_key(*row.values())
                 copy.write_row((migrant_id, self.office_id, *row.values(),
                                 date(1962, 1, 1) + timedelta(days=rng.randrange(44 * 365)),
                                 rng.choice(("ky", "ru", "uz-Latn", "tg", "kk")),
-                                search_key(*row.values()), created, created, 1))
+                                key, created, created, 1))
+                carried += ((migrant_id, self.office_id, word) for word in name_words(key))
                 numbers = [mobile(rng, "RU" if rng.random() < 0.65 else home)]
                 if rng.random() < 0.3:
                     numbers.append(mobile(rng, home if numbers[0].startswith("+7") else "RU"))
@@ -217,6 +223,11 @@ class Loader:
                 document_id += 1
                 if (migrant_id - first + 1) % 100_000 == 0:
                     _progress(f"{migrant_id - first + 1:,} migrants", self.started)
+        known = {word for (word,) in self.connection.execute(
+            "SELECT word FROM name_words WHERE office_id = %s", (self.office_id,))}
+        self._copy("name_words", ("office_id", "word"),
+                   [(self.office_id, word) for word in sorted({w for _, _, w in carried} - known)])
+        self._copy("migrant_name_words", ("migrant_id", "office_id", "word"), carried)
         self._copy("migrant_phones", ("id", "migrant_id", "e164"), phones)
         self._copy("identity_documents", ("id", "migrant_id", "kind", "number", "number_key",
                                           "issuing_country", "issued_on", "expires_on",
@@ -333,7 +344,7 @@ def _copy_population(url: str, office_id: int, operator_id: int, missing: dict[s
         for name, definition in indexes:
             connection.execute(definition)
             _progress(f"index {name} rebuilt", loader.started)
-        for table in _TABLES:
+        for table in _SEQUENCED:
             connection.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                                f"(SELECT max(id) FROM {table}))")
         connection.commit()

@@ -17,7 +17,8 @@ from migrantdesk.cases.models import Case
 from migrantdesk.core.db import db
 from migrantdesk.core.text import document_key, search_key
 from migrantdesk.demo.people import MOBILE_PLANS, mobile_number
-from migrantdesk.migrants.models import IdentityDocument, Migrant, MigrantPhone
+from migrantdesk.migrants.models import IdentityDocument, Migrant, MigrantNameWord, MigrantPhone
+from migrantdesk.migrants.name_words import name_words
 from migrantdesk.offices.models import Office
 
 CYRILLIC = re.compile("[\u0400-\u04ff]")
@@ -26,6 +27,14 @@ LATIN = re.compile("[A-Za-z]")
 
 def count(model: type) -> int:
     return db.session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def carried_words() -> dict[int, set[str]]:
+    carried: dict[int, set[str]] = {}
+    for migrant_id, word in db.session.execute(select(MigrantNameWord.migrant_id,
+                                                      MigrantNameWord.word)):
+        carried.setdefault(migrant_id, set()).add(word)
+    return carried
 
 
 def is_valid_e164(number: str) -> bool:
@@ -89,9 +98,11 @@ def test_seed_demo_names_come_in_both_scripts_with_search_keys(seeded: str) -> N
     assert any(m.surname_cyrl and m.surname_latn for m in migrants)
     assert any(m.surname_cyrl is None for m in migrants)
     assert any("\u02bb" in (m.surname_latn or "") + (m.given_names_latn or "") for m in migrants)
+    carried = carried_words()
     for m in migrants:
         assert m.search_key == search_key(m.surname_cyrl, m.given_names_cyrl, m.surname_latn,
                                           m.given_names_latn)
+        assert carried[m.id] == set(name_words(m.search_key))
     for number, key in db.session.execute(select(IdentityDocument.number,
                                                  IdentityDocument.number_key)):
         assert key == document_key(number)
@@ -121,6 +132,9 @@ def test_generate_creates_the_requested_rows_in_an_empty_database(app: Flask) ->
         assert (count(Office), count(Migrant), count(Case), count(Call)) == (1, 500, 200, 300)
         assert count(MigrantPhone) == count(IdentityDocument) == 500
         assert all(is_valid_e164(p) for p in db.session.scalars(select(MigrantPhone.e164)))
+        carried = carried_words()
+        for migrant_id, key in db.session.execute(select(Migrant.id, Migrant.search_key)):
+            assert carried[migrant_id] == set(name_words(key))
         for category, facts in db.session.execute(select(Case.category, Case.facts)):
             assert validate_facts(category, facts) == facts
         db.session.remove()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from migrantdesk.core.db import Base, utcnow
@@ -18,7 +18,14 @@ class CallDirection(StrEnum):
 
 class Call(Base):
     __tablename__ = "calls"
-    __table_args__ = (Index("ix_calls_office_started", "office_id", "started_at"),)
+    __table_args__ = (
+        Index("ix_calls_office_started", "office_id", "started_at"),
+        # Repeat-caller search looks for earlier unidentified calls by the end of the number
+        # (caller_phone LIKE '%<last digits>'), which a B-tree cannot serve.
+        Index("ix_calls_unlinked_caller_phone_trgm", "caller_phone", postgresql_using="gin",
+              postgresql_ops={"caller_phone": "gin_trgm_ops"},
+              postgresql_where=text("migrant_id IS NULL"), sqlite_where=text("migrant_id IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))

@@ -118,6 +118,6 @@ def search_callers(actor: User, query: str, limit: int) -> dict[str, list]:
     calls from the same number. The search is audited with result ids, not the query."""
     migrants, unlinked_calls = search.search_callers(actor.office_id, query, limit)
     audit.record(actor, AuditAction.SEARCH, "migrant",
-                 details={"result_ids": [m.migrant.id for m in migrants],
+                 details={"result_ids": [m.id for m in migrants],
                           "call_ids": [c.id for c in unlinked_calls]})
     return {"migrants": migrants, "unlinked_calls": unlinked_calls}

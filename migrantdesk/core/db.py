@@ -15,7 +15,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, registry
 from sqlalchemy.types import TypeDecorator
 
 from migrantdesk.core.errors import NotFound
-from migrantdesk.core.text import word_similarity
+from migrantdesk.core.text import similarity
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -78,7 +78,8 @@ def get_in_office(model: type[OfficeOwned], entity_id: int, office_id: int,
     return found
 
 
-# One typo in a six-letter surname scores about 0.55: pg_trgm's default 0.6 would miss it.
+# Name words as similar as this match (pg_trgm.similarity_threshold, whose default is 0.3):
+# one typo in a six-letter surname scores about 0.55, "asanov" against "hasanov" 0.5.
 NAME_SIMILARITY_THRESHOLD = 0.5
 
 
@@ -87,8 +88,8 @@ def _configure_connection(dbapi_connection: Any, connection_record: Any) -> None
     if not isinstance(dbapi_connection, sqlite3.Connection):
         if type(dbapi_connection).__module__.startswith("psycopg"):
             with dbapi_connection.cursor() as cursor:
-                cursor.execute("SET pg_trgm.word_similarity_threshold = "
-                               f"{NAME_SIMILARITY_THRESHOLD}")
+                # `word % :query` then finds, through the trigram index, what similarity() keeps.
+                cursor.execute(f"SET pg_trgm.similarity_threshold = {NAME_SIMILARITY_THRESHOLD}")
             dbapi_connection.commit()
         return
     cursor = dbapi_connection.cursor()
@@ -96,8 +97,8 @@ def _configure_connection(dbapi_connection: Any, connection_record: Any) -> None
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
-    # pg_trgm's ranking function, so repeat-caller search ranks the same way on SQLite.
-    dbapi_connection.create_function("word_similarity", 2, word_similarity, deterministic=True)
+    # pg_trgm's similarity, so repeat-caller search matches and ranks the same way on SQLite.
+    dbapi_connection.create_function("similarity", 2, similarity, deterministic=True)
 
 
 def init_app(app: Flask) -> None:

@@ -75,23 +75,12 @@ def _trigrams_of(text: str) -> set[str]:
     return grams
 
 
-def word_similarity(needle: str | None, haystack: str | None) -> float:
-    """pg_trgm's word_similarity: best match of the needle's trigrams within runs of words."""
-    if not needle or not haystack:
+def similarity(first: str | None, second: str | None) -> float:
+    """pg_trgm's similarity of two skeletons: shared trigrams over all their trigrams."""
+    wanted, offered = _trigrams_of(first or ""), _trigrams_of(second or "")
+    if not wanted or not offered:
         return 0.0
-    wanted = _trigrams_of(needle)
-    if not wanted:
-        return 0.0
-    words = haystack.split()
-    best = 0.0
-    for start in range(len(words)):
-        window: set[str] = set()
-        for word in words[start:]:
-            window |= _trigrams(word)
-            best = max(best, len(wanted & window) / len(wanted | window))
-            if wanted <= window:
-                break
-    return best
+    return len(wanted & offered) / len(wanted | offered)
 
 
 def document_key(number: str) -> str:

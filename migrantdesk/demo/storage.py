@@ -17,6 +17,7 @@ from migrantdesk.migrants.models import (
     Migrant,
     MigrantPhone,
 )
+from migrantdesk.migrants.name_words import fill_name_words
 
 
 def reserve_ids(model: type[Any], count: int) -> list[int]:
@@ -46,10 +47,13 @@ def insert_rows(model: type[Any], rows: list[dict[str, Any]], *, ids: bool = Fal
 
 
 def insert_people(people: list[Person], consent_by: dict[int, int] | None = None) -> list[int]:
-    """Insert migrants with their phones, documents and citizenships (and, with `consent_by`
-    = office id → recording user, consent to case handling given on the first call)."""
+    """Insert migrants with their name words, phones, documents and citizenships (and, with
+    `consent_by` = office id → recording user, consent to case handling given on the first
+    call)."""
     ids = insert_rows(Migrant, [person.row for person in people], ids=True)
     pairs = list(zip(ids, people, strict=True))
+    if ids:  # from the search keys just written: on PostgreSQL, without a row per word
+        fill_name_words(db.session, min(ids), max(ids))
     insert_rows(MigrantPhone, [{"migrant_id": i, "e164": e164, "label": "other" if n else "mobile"}
                                for i, p in pairs for n, e164 in enumerate(p.phones)])
     insert_rows(IdentityDocument, [{"migrant_id": i, **d} for i, p in pairs for d in p.documents])

@@ -53,10 +53,6 @@ class ConsentMethod(StrEnum):
 
 class Migrant(Base):
     __tablename__ = "migrants"
-    __table_args__ = (
-        Index("ix_migrants_search_key_trgm", "search_key", postgresql_using="gin",
-              postgresql_ops={"search_key": "gin_trgm_ops"}),
-    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), index=True)
@@ -68,7 +64,8 @@ class Migrant(Base):
     home_region: Mapped[str | None] = mapped_column(String(100))
     host_city: Mapped[str | None] = mapped_column(String(100))
     preferred_language: Mapped[str | None] = mapped_column(String(10))
-    # Script-independent skeleton of every name part (core.text.search_key), trigram-indexed.
+    # Script-independent skeleton of every name part (core.text.search_key); its words are
+    # searched through NameWord and MigrantNameWord, which the migrants services keep in step.
     search_key: Mapped[str] = mapped_column(String(600), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -92,6 +89,43 @@ class Migrant(Base):
         latin = " ".join(filter(None, [self.surname_latn, self.given_names_latn]))
         cyrillic = " ".join(filter(None, [self.surname_cyrl, self.given_names_cyrl]))
         return cyrillic or latin
+
+
+# A name word is at most this long (longer words are cut, when stored and when searched).
+NAME_WORD_LENGTH = 100
+
+
+class NameWord(Base):
+    """The distinct words of the search keys of an office's migrants: the small vocabulary that
+    the words a caller gives are fuzzy-matched against (trigram index on PostgreSQL). It only
+    grows; a word nobody carries any more is ignored by the search."""
+
+    __tablename__ = "name_words"
+    __table_args__ = (
+        Index("ix_name_words_word_trgm", "word", postgresql_using="gin",
+              postgresql_ops={"word": "gin_trgm_ops"}),
+    )
+
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), primary_key=True)
+    word: Mapped[str] = mapped_column(String(NAME_WORD_LENGTH), primary_key=True)
+
+
+class MigrantNameWord(Base):
+    """Which migrant carries which name word; (office_id, word, migrant_id) lists the carriers
+    of a word in id order, so a search can stop after the first few. office_id is the
+    migrant's, copied for that index. Every writer adds the words to NameWord first; there is
+    no foreign key to it, whose check would lock the vocabulary row of a common word such as
+    "uulu" for every migrant written and slow bulk inserts by a fifth."""
+
+    __tablename__ = "migrant_name_words"
+    __table_args__ = (
+        Index("ix_migrant_name_words_office_word", "office_id", "word", "migrant_id"),
+    )
+
+    migrant_id: Mapped[int] = mapped_column(ForeignKey("migrants.id", ondelete="CASCADE"),
+                                            primary_key=True)
+    word: Mapped[str] = mapped_column(String(NAME_WORD_LENGTH), primary_key=True)
+    office_id: Mapped[int]
 
 
 class MigrantPhone(Base):

@@ -22,6 +22,7 @@ from migrantdesk.migrants.models import (
     Migrant,
     MigrantPhone,
 )
+from migrantdesk.migrants.name_words import replace_name_words
 from migrantdesk.migrants.phones import e164_or_error
 from migrantdesk.offices.models import Office
 from migrantdesk.offices.services import office_of
@@ -75,7 +76,11 @@ def _replace_collections(migrant: Migrant, data: dict[str, Any], office: Office)
 
 
 def _refresh_search_key(migrant: Migrant) -> None:
+    """Recompute the search key from the name fields and give the migrant its words (the
+    caller search reads those), flushing the migrant first: the words need its id."""
     migrant.search_key = search_key(*(getattr(migrant, name) for name in _NAME_FIELDS))
+    db.session.flush()
+    replace_name_words(db.session, migrant.id, migrant.office_id, migrant.search_key)
 
 
 def create_migrant(actor: User, data: dict[str, Any]) -> Migrant:
@@ -87,9 +92,8 @@ def create_migrant(actor: User, data: dict[str, Any]) -> Migrant:
     for consent in data.get("consents", []):
         consent["recorded_by_id"] = actor.id
     _replace_collections(migrant, data, office)
-    _refresh_search_key(migrant)
     db.session.add(migrant)
-    db.session.flush()
+    _refresh_search_key(migrant)
     audit.record(actor, AuditAction.CREATE, "migrant", migrant.id, fields=sorted(data))
     return migrant
 
@@ -124,9 +128,9 @@ def update_migrant(actor: User, migrant_id: int, changes: dict[str, Any]) -> Mig
     changed += audit.changed_fields(migrant, scalars)
     if not changed:
         return migrant
+    migrant.updated_by_id = actor.id
     if set(changed) & set(_NAME_FIELDS):
         _refresh_search_key(migrant)
-    migrant.updated_by_id = actor.id
     db.session.flush()
     audit.record(actor, AuditAction.UPDATE, "migrant", migrant.id, fields=changed)
     return migrant

@@ -130,3 +130,47 @@ def test_search_needs_three_characters(operator_a):
 def test_search_never_returns_another_consulates_migrants(operator_a, operator_b, registry):
     assert search(operator_b, "Asanov")["migrants"] == []
     assert search(operator_b, "+79123456789")["migrants"] == []
+
+
+def register(client, **names) -> int:
+    response = client.post("/api/v1/migrants", json=names)
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["id"]
+
+
+def test_a_full_name_ranks_people_with_both_words_above_people_with_one(operator_a):
+    namesake = register(operator_a, surname_latn="Asanov", given_names_latn="Nurlan")
+    other_bakyt = register(operator_a, surname_cyrl="Садыров", given_names_cyrl="Бакыт")
+    asanov_bakyt = register(operator_a, surname_cyrl="Асанов", given_names_cyrl="Бакыт")
+    found = search(operator_a, "Asanov Bakyt")["migrants"]
+    assert found[0]["id"] == asanov_bakyt and found[0]["score"] == pytest.approx(1.0)
+    assert {m["id"] for m in found[1:]} == {namesake, other_bakyt}
+    assert all(m["score"] == pytest.approx(0.5) for m in found[1:])
+
+
+def test_a_surname_is_not_matched_across_word_boundaries(operator_a):
+    # word_similarity('asanov', 'nurjanov asan') is 1: "Asan" + "ov" of the word before.
+    nurjanov_asan = register(operator_a, surname_latn="Nurjanov", given_names_latn="Asan")
+    asanov_bakyt = register(operator_a, surname_latn="Asanov", given_names_latn="Bakyt")
+    found = search(operator_a, "Asanov")["migrants"]
+    assert [m["id"] for m in found] == [asanov_bakyt, nurjanov_asan]
+    assert found[0]["score"] == pytest.approx(1.0) and found[1]["score"] < 0.6
+
+
+def test_a_renamed_migrant_is_found_by_the_new_name_only(operator_a, registry):
+    renamed = operator_a.patch(f"/api/v1/migrants/{registry['asanov']}", json={
+        "version": 1, "surname_cyrl": "Токтогулов", "surname_latn": "Toktogulov"})
+    assert renamed.status_code == 200, renamed.get_json()
+    assert registry["asanov"] not in [m["id"] for m in search(operator_a, "Asanov")["migrants"]]
+    assert top_id(operator_a, "Токтогулов Бакыт") == registry["asanov"]
+
+
+def test_name_search_loads_the_results_in_one_statement(operator_a, registry,
+                                                        count_statements):
+    open_case(operator_a, migrant_id=registry["asanov"])
+    with count_statements() as counter:
+        match = search(operator_a, "Asanov Bakyt")["migrants"][0]
+    assert match["open_cases"] == 1 and len(match["phones"]) == 2
+    searches = [s for s in counter.statements
+                if s.lstrip().startswith("SELECT") and "migrant" in s]
+    assert len(searches) == 3, searches  # words like the query's, the ranking, what is shown
