@@ -13,7 +13,7 @@ from typing import Any
 from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -169,8 +169,7 @@ def catalogue(filters: dict[str, str]) -> list[Leaflet]:
     for name, choices in known.items():
         if filters.get(name) and filters[name] not in choices:
             raise NotInCatalogue(_("Unknown %(name)s.", name=name), {name: choices})
-    statement = select(Leaflet).where(Leaflet.revoked_at.is_(None),
-                                      Leaflet.superseded_by_id.is_(None))
+    statement = _current_leaflets(select(Leaflet))
     for name in FILTERS:
         if filters.get(name):
             statement = statement.where(getattr(Leaflet, name) == filters[name])
@@ -179,8 +178,14 @@ def catalogue(filters: dict[str, str]) -> list[Leaflet]:
 
 def available_languages() -> list[str]:
     """Languages in which at least one current leaflet exists."""
-    return sorted(db.session.scalars(select(Leaflet.language).distinct().where(
-        Leaflet.revoked_at.is_(None), Leaflet.superseded_by_id.is_(None))))
+    return sorted(db.session.scalars(_current_leaflets(select(Leaflet.language).distinct())))
+
+
+def _current_leaflets(statement: Select) -> Select:
+    """Neither revoked nor replaced, and the guidance it prints is still the published one."""
+    return statement.join(GuidanceTemplate, GuidanceTemplate.id == Leaflet.template_id).where(
+        Leaflet.revoked_at.is_(None), Leaflet.superseded_by_id.is_(None),
+        GuidanceTemplate.status == ContentStatus.PUBLISHED)
 
 
 @dataclass
@@ -188,6 +193,8 @@ class Verification:
     leaflet: Leaflet
     office: Office
     current: Leaflet | None  # the leaflet that replaces a superseded one
+    # The template version printed has been replaced or withdrawn, with no new leaflet yet.
+    guidance_outdated: bool = False
 
 
 def verify(code: str) -> Verification:
@@ -201,7 +208,10 @@ def verify(code: str) -> Verification:
         current = newer
     office = db.session.get(Office, leaflet.office_id)
     assert office is not None
-    return Verification(leaflet, office, current if current is not leaflet else None)
+    template_status = db.session.scalar(select(GuidanceTemplate.status).where(
+        GuidanceTemplate.id == current.template_id))
+    return Verification(leaflet, office, current if current is not leaflet else None,
+                        guidance_outdated=template_status != ContentStatus.PUBLISHED)
 
 
 @dataclass(frozen=True)

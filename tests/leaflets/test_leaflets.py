@@ -85,6 +85,9 @@ def test_newcomer_downloads_a_current_leaflet_then_sees_it_superseded(
     assert 'lang="ru"' in page.text
 
     newer_template = new_template_version(client_for, template_id)
+    # The advice changed but no new leaflet exists yet: the printed one must not say current.
+    assert 'data-state="superseded"' in visitor.get(first["verify_url"]).text
+    assert visitor.get("/api/v1/leaflets").get_json() == []
     second = publish(lawyer, newer_template)
     page = visitor.get(first["verify_url"])
     assert 'data-state="superseded"' in page.text
