@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from migrantdesk.auth.models import User
@@ -183,10 +183,6 @@ def list_cases(actor: User, *, page: int, per_page: int, **filters: Any) -> list
     audit.record(actor, AuditAction.SEARCH, "case",
                  details={"result_ids": [c.id for c in cases]})
     return cases
-
-
-def count_cases(actor: User, **filters: Any) -> int:
-    return db.session.scalar(_case_filters(select(func.count(Case.id)), actor, filters)) or 0
 
 
 def tasks_due(actor: User, on: date) -> list[CaseTask]:

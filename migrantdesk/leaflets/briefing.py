@@ -49,10 +49,7 @@ def briefing_pdf(actor: User, case_id: int, language: str) -> bytes:
 
 
 def _briefing_body(case: Case, given: list) -> str:
-    migrant = case.migrant
-    name = " ".join(filter(None, [migrant.surname_cyrl or migrant.surname_latn,
-                                  migrant.given_names_cyrl or migrant.given_names_latn]))
-    parts = [_("Prepared for %(name)s.", name=name)]
+    parts = [_("Prepared for %(name)s.", name=case.migrant.display_name)]
     for entry in given:
         parts += [_("Advice given on %(date)s:", date=format_datetime(entry.given_at)),
                   entry.text.strip()]
