@@ -9,10 +9,17 @@ from flask_login import current_user
 babel = Babel()
 
 
+def interface_languages() -> list[str]:
+    """Configured languages the interface is actually translated into (English is the source).
+    A Kyrgyz reader who also reads Russian must get Russian, not untranslated English."""
+    translated = {str(locale) for locale in babel.list_translations()}
+    return [lang for lang in current_app.config["LANGUAGES"] if lang == "en" or lang in translated]
+
+
 def select_locale() -> str | None:
     if not has_request_context():  # CLI commands and imports speak the default language
         return None
-    languages = current_app.config["LANGUAGES"]
+    languages = interface_languages()
     preferred = getattr(current_user, "preferred_language", None)
     if preferred:
         candidate = preferred.replace("-", "_")

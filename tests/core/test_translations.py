@@ -45,3 +45,9 @@ def test_api_errors_follow_the_users_own_language_setting(client_for):
     response = client.post("/api/v1/calls", json={"caller_phone": "12345"},
                            headers={"Accept-Language": "en"})
     assert response.get_json()["error"]["message"] == "Некоторые поля заполнены неверно."
+
+
+def test_a_browser_language_without_translation_falls_to_the_next_one_it_accepts(app):
+    response = app.test_client().get("/api/v1/cases",
+                                     headers={"Accept-Language": "ky,ru;q=0.8,en;q=0.5"})
+    assert response.get_json()["error"]["message"] == "Пожалуйста, войдите в систему."
