@@ -17,13 +17,14 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
     app.config.from_object(config)
     app.config.update(overrides)
 
-    from migrantdesk.core import api, db, errors, i18n, ratelimit
+    from migrantdesk.core import api, db, errors, i18n, ratelimit, web
     from migrantdesk.core.cli import register_cli
 
     db.init_app(app)
     i18n.init_app(app)
     errors.register_error_handlers(app)
     ratelimit.init_app(app)
+    web.init_app(app)
 
     from migrantdesk.auth import views as auth_views
     from migrantdesk.calls import views as calls_views
@@ -40,6 +41,10 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
                       guidance_views.blp, guidance_views.case_blp, leaflets_views.blp,
                       leaflets_views.briefing_blp):
         rest.register_blueprint(blueprint)
-    app.register_blueprint(leaflets_views.pages)
+    from migrantdesk.auth import pages as auth_pages
+    from migrantdesk.calls import pages as calls_pages
+
+    for pages in (leaflets_views.pages, auth_pages.pages, calls_pages.pages):
+        app.register_blueprint(pages)
     register_cli(app)
     return app

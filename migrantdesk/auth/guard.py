@@ -6,7 +6,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Flask, g, request
+from flask import Flask, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -14,14 +14,14 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from migrantdesk.auth import services
 from migrantdesk.auth.models import User
 from migrantdesk.auth.permissions import Scope
-from migrantdesk.core.errors import PermissionDenied, error_response
+from migrantdesk.core.errors import PermissionDenied, error_reply
 
 login_manager = LoginManager()
 csrf = CSRFProtect()
 
 # Endpoints reachable without logging in. Everything else needs a user.
 PUBLIC_ENDPOINTS = frozenset({
-    "index", "static", "auth.csrf_token", "auth.login",
+    "index", "static", "auth.csrf_token", "auth.login", "auth_pages.login",
     "leaflets_api.catalogue", "leaflets.catalogue_page", "leaflets.download", "leaflets.verify",
     "api-docs.openapi_json", "api-docs.openapi_redoc",
 })
@@ -69,7 +69,12 @@ def _load_from_bearer(req) -> User | None:
 
 @login_manager.unauthorized_handler
 def _unauthorized():
-    return error_response(401, "login_required", _("Please log in."))
+    if not request.path.startswith("/api/"):
+        if request.headers.get("HX-Request") == "true":
+            # htmx cannot follow a redirect into a whole page; it reloads to the login page.
+            return "", 401, {"HX-Redirect": url_for("auth_pages.login", next=request.path)}
+        return redirect(url_for("auth_pages.login", next=request.full_path.rstrip("?")))
+    return error_reply(401, "login_required", _("Please log in."))
 
 
 def _enforce_login_and_csrf():
@@ -94,6 +99,6 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf_failed(error: CSRFError):
-        return error_response(400, "csrf_failed",
+        return error_reply(400, "csrf_failed",
                               _("The security token is missing or expired; reload and retry."))
 

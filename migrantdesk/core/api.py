@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from apispec.ext.marshmallow import MarshmallowPlugin
-from flask import Flask, redirect, url_for
+from flask import Flask
 from flask_smorest import Api as SmorestApi
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
@@ -45,6 +45,4 @@ def init_app(app: Flask) -> Api:
     api.spec.components.security_scheme(
         "session", {"type": "apiKey", "in": "cookie", "name": "session"})
     api.spec.options["security"] = [{"bearer": []}, {"session": []}]
-    # Until the staff web interface exists, the root leads to the API documentation.
-    app.add_url_rule("/", "index", lambda: redirect(url_for("api-docs.openapi_redoc")))
     return api

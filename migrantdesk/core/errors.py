@@ -6,7 +6,7 @@ import logging
 import traceback
 from typing import Any
 
-from flask import Flask, jsonify
+from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
@@ -56,6 +56,19 @@ def error_response(status: int, code: str, message: str,
     return jsonify(error=body), status
 
 
+def _wants_page() -> bool:
+    """Staff pages and public pages get an HTML error page; the API gets the JSON shape."""
+    return not request.path.startswith("/api/") and request.headers.get("HX-Request") != "true"
+
+
+def error_reply(status: int, code: str, message: str,
+                fields: dict[str, Any] | None = None, **extra: Any):
+    if _wants_page():
+        return render_template("errors/page.html", status=status, code=code,
+                               message=message), status
+    return error_response(status, code, message, fields, **extra)
+
+
 def _flatten_webargs(messages: dict[str, Any]) -> dict[str, Any]:
     """webargs nests errors by location ({"json": {...}}); clients want field → messages."""
     fields: dict[str, Any] = {}
@@ -76,8 +89,8 @@ def handle_http_exception(error: HTTPException):
         return error_response(422, "validation_failed", _("Some fields are invalid."), fields)
     code = (error.name or "error").lower().replace(" ", "_")
     headers = data.get("headers")
-    response, status = error_response(error.code or 500, code,
-                                      data.get("message") or error.description or "")
+    response, status = error_reply(error.code or 500, code,
+                                   data.get("message") or error.description or "")
     if headers:
         response.headers.update(headers)
     return response, status
@@ -86,11 +99,11 @@ def handle_http_exception(error: HTTPException):
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def handle_domain_error(error: DomainError):
-        return error_response(error.status, error.code, error.message, error.fields, **error.extra)
+        return error_reply(error.status, error.code, error.message, error.fields, **error.extra)
 
     @app.errorhandler(StaleDataError)
     def handle_stale(error: StaleDataError):
-        return error_response(
+        return error_reply(
             409, "conflict", _("Someone else changed this record; reload and apply your change."))
 
     @app.errorhandler(Exception)
@@ -100,6 +113,6 @@ def register_error_handlers(app: Flask) -> None:
         # Only the exception type: messages may carry personal data from the request.
         log.error("unhandled %s\n%s", type(error).__name__,
                   "".join(traceback.format_tb(error.__traceback__)))
-        return error_response(500, "internal_error", _("Something went wrong on our side."))
+        return error_reply(500, "internal_error", _("Something went wrong on our side."))
 
     app.register_error_handler(HTTPException, handle_http_exception)

@@ -13,10 +13,12 @@ from tests.cases.test_cases_api import open_case
 
 EXPECTED_PUBLIC = {"index", "static", "leaflets_api.catalogue", "leaflets.catalogue_page",
                    "leaflets.download", "leaflets.verify", "auth.csrf_token", "auth.login",
+                   "auth_pages.login",
                    "api-docs.openapi_json", "api-docs.openapi_redoc"}
 # Own-account endpoints every logged-in user may use, whatever the role.
 ANY_LOGGED_IN_USER = {"auth.logout", "auth.me", "auth.update_me", "auth.list_tokens",
-                      "auth.create_token", "auth.revoke_token"}
+                      "auth.create_token", "auth.revoke_token", "auth_pages.logout",
+                      "auth_pages.account"}
 
 
 def routes(app):
@@ -28,6 +30,13 @@ def routes(app):
 
 def send(client, method, path):
     return client.open(path, method=method, json={} if method != "GET" else None)
+
+
+def refused_login(response, path):
+    """The API answers 401; a page sends the browser to the sign-in page, keeping the way back."""
+    if path.startswith("/api/"):
+        return response.status_code == 401
+    return response.status_code == 302 and "/login?next=" in response.headers["Location"]
 
 
 def test_public_endpoints_are_exactly_the_listed_ones():
@@ -42,12 +51,12 @@ def test_every_other_route_needs_login(app):
             continue
         response = send(client, method, path)
         if method == "GET":
-            assert response.status_code == 401, (method, path, response.status_code)
+            assert refused_login(response, path), (method, path, response.status_code)
         else:  # an anonymous write is stopped by CSRF or by the login check
-            assert response.status_code in (400, 401), (method, path, response.status_code)
+            assert response.status_code == 400 or refused_login(response, path), (method, path)
             client.environ_base["HTTP_X_CSRFTOKEN"] = client.get(
                 "/api/v1/auth/csrf").get_json()["csrf_token"]
-            assert send(client, method, path).status_code == 401, (method, path)
+            assert refused_login(send(client, method, path), path), (method, path)
         checked += 1
     assert checked >= 30
 
@@ -72,7 +81,8 @@ def test_each_role_reaches_exactly_the_routes_its_scopes_allow(app, client_for, 
             assert response.status_code not in (401, 403), (role, method, path)
         else:
             assert response.status_code == 403, (role, method, path, response.status_code)
-            assert response.get_json()["error"]["code"] == "forbidden"
+            if path.startswith("/api/"):
+                assert response.get_json()["error"]["code"] == "forbidden"
 
 
 def test_staff_of_another_consulate_get_404_for_every_record(app, operator_a, operator_b):
