@@ -38,7 +38,7 @@ def build(workdir: Path, rate_limit: bool):
     alembic.attributes["url"] = url
     command.upgrade(alembic, "head")
     app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=url,
-                     LEAFLET_STORE=str(workdir / "store"), LEAFLET_COUNT_FLUSH_EVERY=50,
+                     LEAFLET_STORE=str(workdir / "store"), LEAFLET_COUNT_FLUSH_SECONDS=10,
                      PUBLIC_RATE_LIMIT="1000000 per minute", RATELIMIT_ENABLED=rate_limit)
     with app.test_request_context():
         office = Office(code="kg-moscow", name="Embassy of the Kyrgyz Republic", country="KG",

@@ -59,7 +59,7 @@ class Config:
     # Absolute URLs printed in leaflets (the QR code); the request's host when unset.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL")
     # Leaflet downloads are counted in memory and written in batches of this many.
-    LEAFLET_COUNT_FLUSH_EVERY = int(os.environ.get("LEAFLET_COUNT_FLUSH_EVERY", "50"))
+    LEAFLET_COUNT_FLUSH_SECONDS = float(os.environ.get("LEAFLET_COUNT_FLUSH_SECONDS", "10"))
 
     @classmethod
     def check(cls) -> None:
@@ -82,7 +82,7 @@ class DevelopmentConfig(Config):
 class TestingConfig(DevelopmentConfig):
     ENV_NAME = "testing"
     TESTING = True
-    LEAFLET_COUNT_FLUSH_EVERY = 1
+    LEAFLET_COUNT_FLUSH_SECONDS = 0
     SECRET_KEY = "testing-only"  # noqa: S105
 
 

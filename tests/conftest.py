@@ -22,6 +22,7 @@ from migrantdesk.auth.permissions import Role
 from migrantdesk.config import PROJECT_ROOT, TestingConfig, database_url
 from migrantdesk.core.db import Base, db
 from migrantdesk.guidance import engine
+from migrantdesk.leaflets import downloads as leaflet_downloads
 from migrantdesk.leaflets import services as leaflet_services
 from migrantdesk.offices.models import Office
 
@@ -74,7 +75,7 @@ def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
     # Process caches cannot see rows deleted behind their back.
     engine._cache.clear()
     leaflet_services._stored.clear()
-    leaflet_services._pending_counts.clear()
+    leaflet_downloads.pending.clear()
     with flask_app.app_context():
         db.session.remove()
         with db.engine.begin() as connection:

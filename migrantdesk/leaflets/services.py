@@ -4,7 +4,6 @@ verification by code, and download counts."""
 from __future__ import annotations
 
 import secrets
-from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -14,8 +13,6 @@ from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from migrantdesk.auth.models import User
 from migrantdesk.config import PROJECT_ROOT
@@ -26,7 +23,7 @@ from migrantdesk.core.errors import DomainError, NotFound, ValidationFailed
 from migrantdesk.guidance import engine
 from migrantdesk.guidance.models import ContentStatus, GuidanceTemplate, Topic
 from migrantdesk.guidance.models import Verification as ProvisionVerification
-from migrantdesk.leaflets import rendering, store
+from migrantdesk.leaflets import downloads, rendering, store
 from migrantdesk.leaflets.models import Leaflet, LeafletDownload, PageFormat
 from migrantdesk.offices.models import Office
 from migrantdesk.offices.services import office_of
@@ -223,8 +220,6 @@ class StoredPdf:
 
 # A PDF at a hash never changes, so where it lives is remembered per process.
 _stored: dict[str, StoredPdf] = {}
-# Downloads counted in memory and added to the database in batches (per process).
-_pending_counts: Counter[tuple[int, date]] = Counter()
 
 
 def by_hash(sha256: str) -> StoredPdf:
@@ -239,26 +234,12 @@ def by_hash(sha256: str) -> StoredPdf:
 
 
 def count_download(leaflet_id: int, day: date | None = None) -> None:
-    """One more download; nothing about the visitor. Counts reach the database in batches of
-    LEAFLET_COUNT_FLUSH_EVERY, so a download usually costs no query."""
-    _pending_counts[(leaflet_id, day or date.today())] += 1
-    if _pending_counts.total() >= current_app.config["LEAFLET_COUNT_FLUSH_EVERY"]:
-        flush_download_counts()
+    """One more download; nothing about the visitor (see leaflets/downloads.py)."""
+    downloads.count(leaflet_id, day)
 
 
 def flush_download_counts() -> None:
-    """Add the pending counts (an upsert, so concurrent workers add up) in this transaction."""
-    if not _pending_counts:
-        return
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    pending = dict(_pending_counts)
-    _pending_counts.clear()
-    for (leaflet_id, day), count in pending.items():
-        statement = insert(LeafletDownload).values(leaflet_id=leaflet_id, day=day, count=count)
-        db.session.execute(statement.on_conflict_do_update(
-            index_elements=["leaflet_id", "day"],
-            set_={"count": LeafletDownload.count + count}))
+    downloads.flush()
 
 
 def download_stats(actor: User) -> list[dict[str, Any]]:
