@@ -154,7 +154,8 @@ class TemplateFieldsSchema(_Strict):
                                  load_default=list)
     translation_review = fields.Dict(
         keys=fields.String(validate=validate.Regexp(LANGUAGE_TAG)),
-        values=fields.Enum(TranslationReview, by_value=True), load_default=dict,
+        values=fields.String(validate=validate.OneOf([state.value for state in TranslationReview])),
+        load_default=dict,
         metadata={"description": "Per translated language (not ru or en): `reviewed` once a "
                   "native-speaking lawyer has checked it; until then leaflets say that the "
                   "Russian text prevails. A language left out counts as unreviewed."})
