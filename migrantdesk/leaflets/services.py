@@ -222,6 +222,14 @@ def language_names() -> dict[str, str]:
     return {tag: Locale.parse(tag, sep="-").display_name or tag for tag in LEAFLET_LANGUAGES}
 
 
+def has_current_leaflet(office_id: int, template_id: int, language: str,
+                        page_format: PageFormat) -> bool:
+    """Whether the office's leaflet of this template version, language and format is current."""
+    return db.session.scalar(_current_leaflets(select(Leaflet.id)).where(
+        Leaflet.office_id == office_id, Leaflet.template_id == template_id,
+        Leaflet.language == language, Leaflet.page_format == page_format).limit(1)) is not None
+
+
 def _current_leaflets(statement: Select) -> Select:
     """Neither revoked nor replaced, and the guidance it prints is still the published one."""
     return statement.join(GuidanceTemplate, GuidanceTemplate.id == Leaflet.template_id).where(
