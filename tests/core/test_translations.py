@@ -115,6 +115,10 @@ def test_a_browser_language_without_translation_falls_to_the_next_one_it_accepts
     ("uz-Latn,ru;q=0.8", "Iltimos, tizimga kiring."),
     ("uz-Cyrl", "Илтимос, тизимга киринг."),
     ("tk", "Ulgama giriň."),
+    # A region or no script at all: the language still wins over the second choice.
+    ("uz-UZ,ru;q=0.8", "Iltimos, tizimga kiring."),
+    ("kk-KZ,ru;q=0.8", "Жүйеге кіріңіз."),
+    ("ru;q=0.5,tg-TJ", "Лутфан, ба система ворид шавед."),
 ])
 def test_a_migrants_own_language_is_now_served(app, header, message):
     response = app.test_client().get("/api/v1/cases", headers={"Accept-Language": header})

@@ -12,10 +12,12 @@ import yaml
 from migrantdesk.auth.permissions import Role
 from migrantdesk.core.db import db
 from migrantdesk.guidance.content_library import import_all
+from migrantdesk.leaflets import rendering, services
 from tests.cases.test_cases_api import open_case
 from tests.guidance.test_content_library import content_dir
 from tests.guidance.test_translations import FIXTURES
 from tests.leaflets.test_leaflets import pdf_text
+from tests.leaflets.test_rendering import leaflet
 
 KEY = "KG-RU-MOBILISATION"
 KY_TITLE = "Россиядагы мобилизация чакыруу кагазы: Кыргызстандын жарандарына"
@@ -166,3 +168,17 @@ def test_a_case_briefing_comes_in_kyrgyz(operator_a, world):
     assert response.status_code == 200
     text = words(pdf_text(response.data))
     assert "Консулдукта алган кеңешиңиз" in text and "Ишеним телефону" in text
+
+
+@pytest.mark.parametrize("language", ["ky", "kk", "uz-Latn", "uz-Cyrl", "tg", "tk"])
+def test_each_languages_labels_and_notice_are_printable_and_printed(app, language):
+    with app.test_request_context():
+        labels, notice = services._labels(language), services.unreviewed_notice(language)
+    content = leaflet(language=language, labels=labels, notice=notice)
+    assert notice != services.unreviewed_notice("en")
+
+    pdf, problems = rendering.render_for_publishing(content)
+
+    assert problems == [] and pdf is not None
+    text = words(pdf_text(pdf))
+    assert notice in text and labels["hotline"] in text and labels["law"] in text
