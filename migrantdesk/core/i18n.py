@@ -25,9 +25,21 @@ def select_locale() -> str | None:
         candidate = preferred.replace("-", "_")
         if candidate in languages:
             return candidate
-    return request.accept_languages.best_match(
-        [lang.replace("_", "-") for lang in languages] + languages, default="en"
-    ).replace("-", "_")
+    return _best_match([value for value, _quality in request.accept_languages], languages)
+
+
+def _best_match(accepted: list[str], languages: list[str]) -> str:
+    """The first accepted language we have, in the browser's order, before its second choice
+    (often Russian): the same language and script, or else the language in the first script
+    listed (uz and uz-UZ get uz_Latn). A region (kk-KZ) does not change the words."""
+    for tag in accepted:
+        subtags = tag.replace("_", "-").lower().split("-")
+        wanted = [subtags[0], *(part for part in subtags[1:2] if len(part) == 4)]
+        same = [lang for lang in languages if lang.lower().split("_")[0] == wanted[0]]
+        exact = [lang for lang in same if lang.lower().split("_") == wanted]
+        if exact or same:
+            return (exact or same)[0]
+    return "en"
 
 
 def init_app(app: Flask) -> None:

@@ -371,6 +371,9 @@ def _prepare(directory: Path, provisions_file: Path | None) -> tuple[LibraryRepo
     templates, rules, positions = (read[section.name].entries for section in SECTIONS)
     for section in SECTIONS:
         problems += read[section.name].problems
+    # translations.py builds on this module's readers, hence the late import.
+    from migrantdesk.guidance.translations import apply_translations
+    problems += apply_translations(directory, read[TEMPLATES.name])
     problems += _duplicates(templates) + _duplicates(rules) + _duplicates(positions)
     problems += version_gaps(templates) + version_gaps(rules)
     for entries in (templates, rules, positions):

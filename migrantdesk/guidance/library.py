@@ -23,7 +23,8 @@ from migrantdesk.guidance.models import (
 
 # Russian and English first; other languages are added as translated, reviewed versions.
 FIRST_LANGUAGES = ("ru", "en")
-TEMPLATE_FIELDS = ("topic", "origin_country", "host_country", "title", "body", "provision_keys")
+TEMPLATE_FIELDS = ("topic", "origin_country", "host_country", "title", "body", "provision_keys",
+                   "translation_review")
 RULE_FIELDS = ("name", "description", "conditions", "template_keys", "provision_keys")
 FIELDS: dict[type, tuple[str, ...]] = {GuidanceTemplate: TEMPLATE_FIELDS,
                                        GuidanceRule: RULE_FIELDS}
@@ -51,6 +52,11 @@ def check_template(content: dict[str, Any]) -> None:
                                 languages=", ".join(missing))]
     if set(content.get("title") or {}) != set(content.get("body") or {}):
         problems.setdefault("title", []).append(_("Title and body need the same languages."))
+    translated = set(content.get("title") or {}) - set(FIRST_LANGUAGES)
+    stray = sorted(set(content.get("translation_review") or {}) - translated)
+    if stray:
+        problems["translation_review"] = [_("No translation in %(languages)s to review.",
+                                            languages=", ".join(stray))]
     unknown = _unknown_keys(Provision, content.get("provision_keys") or [])
     if unknown:
         problems["provision_keys"] = [_("Unknown provision: %(keys)s", keys=", ".join(unknown))]

@@ -29,6 +29,14 @@ class Verification(StrEnum):
     NEEDS_VERIFICATION = "needs_verification"  # conflicting or weak sources
 
 
+class TranslationReview(StrEnum):
+    """Whether a translation of a guidance template has been checked by a native-speaking
+    lawyer. Until it has, what is printed from it says that the Russian text prevails."""
+
+    UNREVIEWED = "unreviewed"
+    REVIEWED = "reviewed"
+
+
 class ContentStatus(StrEnum):
     """Lifecycle of reviewed legal content: provisions, guidance templates and rules."""
 
@@ -126,6 +134,15 @@ class GuidanceTemplate(ReviewedContent, Base):
     title: Mapped[dict[str, str]] = mapped_column(JSON)
     body: Mapped[dict[str, str]] = mapped_column(JSON)
     provision_keys: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # {"ky": "unreviewed"}: the review state of each translated language (not ru or en, the
+    # languages the text is written in). A language missing here counts as unreviewed.
+    translation_review: Mapped[dict[str, str]] = mapped_column(
+        JSON, default=dict, server_default="{}")
+
+    def translation_reviewed(self, language: str) -> bool:
+        """Whether text in `language` may be printed without the unreviewed notice."""
+        return language in ("ru", "en") or \
+            self.translation_review.get(language) == TranslationReview.REVIEWED
 
 
 class GuidanceRule(ReviewedContent, Base):

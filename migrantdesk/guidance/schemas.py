@@ -8,7 +8,7 @@ from typing import Any
 from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate, validates_schema
 
 from migrantdesk.core.countries import KNOWN_COUNTRIES
-from migrantdesk.guidance.models import ContentStatus, Topic, Verification
+from migrantdesk.guidance.models import ContentStatus, Topic, TranslationReview, Verification
 
 KEY_PATTERN = r"^[A-Z]{2}-[A-Z0-9][A-Z0-9.-]*$"
 LANGUAGE_TAG = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
@@ -152,6 +152,13 @@ class TemplateFieldsSchema(_Strict):
                        values=fields.String(validate=_not_blank), required=True)
     provision_keys = fields.List(fields.String(validate=validate.Regexp(KEY_PATTERN)),
                                  load_default=list)
+    translation_review = fields.Dict(
+        keys=fields.String(validate=validate.Regexp(LANGUAGE_TAG)),
+        values=fields.String(validate=validate.OneOf([state.value for state in TranslationReview])),
+        load_default=dict,
+        metadata={"description": "Per translated language (not ru or en): `reviewed` once a "
+                  "native-speaking lawyer has checked it; until then leaflets say that the "
+                  "Russian text prevails. A language left out counts as unreviewed."})
 
 
 class TemplateCreateSchema(TemplateFieldsSchema):

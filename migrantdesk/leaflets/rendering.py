@@ -73,6 +73,8 @@ class LeafletContent:
     verify_code: str
     page_format: str = "A5"
     labels: dict[str, str] = field(default_factory=dict)
+    # Printed under the title, e.g. that a translation has not been checked by a lawyer.
+    notice: str | None = None
 
     def __post_init__(self) -> None:
         if self.page_format not in MAX_PAGES:
@@ -137,6 +139,7 @@ def _view(content: LeafletContent) -> dict[str, Any]:
         "verify_code": content.verify_code,
         "qr_svg": _qr_svg(content.verify_url),
         "labels": {**DEFAULT_LABELS, **content.labels},
+        "notice": content.notice,
     }
 
 
@@ -270,6 +273,7 @@ def _missing_glyphs(content: LeafletContent, view: dict[str, Any]) -> list[str]:
 def _texts(content: LeafletContent, view: dict[str, Any]) -> Iterator[tuple[str, str]]:
     """Every piece of text the leaflet prints, with where it comes from."""
     yield "title", content.title
+    yield "notice", content.notice or ""
     yield "body", content.body
     for citation, summary in content.provisions:
         yield "provisions", citation + summary

@@ -9,6 +9,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from babel import Locale
+from babel.core import UnknownLocaleError
 from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -54,6 +56,13 @@ def _labels(language: str) -> dict[str, str]:
                 "version": _("Version")}
 
 
+def unreviewed_notice(language: str) -> str:
+    """The line printed with text whose translation no native-speaking lawyer has checked."""
+    with force_locale(language.replace("-", "_")):
+        return _("This translation has not yet been checked by a native-speaking lawyer. "
+                 "If it differs from the Russian text, the Russian text prevails.")
+
+
 def _content(template: GuidanceTemplate, language: str, office: Office, code: str,
              page_format: PageFormat) -> rendering.LeafletContent:
     on = date.today()
@@ -67,7 +76,8 @@ def _content(template: GuidanceTemplate, language: str, office: Office, code: st
         hotline_numbers=tuple(office.hotline_numbers), issued_on=on,
         version_label=f"{template.key} v{template.version}",
         verify_url=public_url("leaflets.verify", code=code), verify_code=code,
-        page_format=str(page_format), labels=_labels(language))
+        page_format=str(page_format), labels=_labels(language),
+        notice=None if template.translation_reviewed(language) else unreviewed_notice(language))
 
 
 def public_url(endpoint: str, **values: Any) -> str:
@@ -82,12 +92,32 @@ def _provision_lines(provisions: list[Any], language: str) -> list[tuple[str, st
         unverified = _("Not yet verified against the official text.")
     lines = []
     for provision in provisions:
-        article = f", {provision.article}" if provision.article else ""
         summary = provision.summary.get(language) or provision.summary.get("ru") or ""
         if provision.verification != ProvisionVerification.CONFIRMED:
             summary = f"{summary} {unverified}"
-        lines.append((f"{provision.instrument}{article}: {provision.title}", summary))
+        lines.append((_citation(provision, language), summary))
     return lines
+
+
+# Provisions record their instrument and title in English only. Other leaflets cite the codes
+# the way the region's lawyers do, with the Russian abbreviations, and otherwise name only the
+# country (CLDR's name, in the leaflet's language): no legal name is translated here.
+_CODES = {"RU-CC": "УК РФ", "KG-CC": "УК КР", "UZ-CC": "УК РУз", "TJ-CC": "УК РТ",
+          "KZ-CC": "УК РК", "KZ-CAO": "КоАП РК"}
+
+
+def _citation(provision: Any, language: str) -> str:
+    if language == "en":
+        article = f", {provision.article}" if provision.article else ""
+        return f"{provision.instrument}{article}: {provision.title}"
+    code = _CODES.get("-".join(provision.key.split("-")[:2]))
+    if code and provision.article:
+        part = {None: "", "note": ", примечание"}.get(provision.part, f", ч. {provision.part}")
+        return f"{code}, ст. {provision.article}{part}"
+    try:
+        return str(Locale.parse(language, sep="-").territories[provision.jurisdiction])
+    except (UnknownLocaleError, ValueError, KeyError):
+        return str(provision.jurisdiction)
 
 
 def _template_for(template_id: int, language: str, *, published: bool) -> GuidanceTemplate:
@@ -173,9 +203,28 @@ def catalogue(filters: dict[str, str]) -> list[Leaflet]:
     return list(db.session.scalars(statement.order_by(Leaflet.published_at.desc())))
 
 
-def available_languages() -> list[str]:
-    """Languages in which at least one current leaflet exists."""
-    return sorted(db.session.scalars(_current_leaflets(select(Leaflet.language).distinct())))
+def available_languages(filters: dict[str, str] | None = None) -> list[str]:
+    """Languages in which at least one current leaflet exists (matching the filters other
+    than the language), in the catalogue's order of languages."""
+    statement = _current_leaflets(select(Leaflet.language).distinct())
+    for name in FILTERS:
+        if name != "language" and (filters or {}).get(name):
+            statement = statement.where(getattr(Leaflet, name) == (filters or {})[name])
+    found = set(db.session.scalars(statement))
+    return [language for language in LEAFLET_LANGUAGES if language in found]
+
+
+def language_names() -> dict[str, str]:
+    """Each leaflet language by its own name (CLDR): кыргызча, oʻzbekcha, тоҷикӣ…"""
+    return {tag: Locale.parse(tag, sep="-").display_name or tag for tag in LEAFLET_LANGUAGES}
+
+
+def has_current_leaflet(office_id: int, template_id: int, language: str,
+                        page_format: PageFormat) -> bool:
+    """Whether the office's leaflet of this template version, language and format is current."""
+    return db.session.scalar(_current_leaflets(select(Leaflet.id)).where(
+        Leaflet.office_id == office_id, Leaflet.template_id == template_id,
+        Leaflet.language == language, Leaflet.page_format == page_format).limit(1)) is not None
 
 
 def _current_leaflets(statement: Select) -> Select:
@@ -192,6 +241,8 @@ class Verification:
     current: Leaflet | None  # the leaflet that replaces a superseded one
     # The template version printed has been replaced or withdrawn, with no new leaflet yet.
     guidance_outdated: bool = False
+    # Its text is a translation no native-speaking lawyer has checked yet.
+    translation_unreviewed: bool = False
 
 
 def verify(code: str) -> Verification:
@@ -207,8 +258,11 @@ def verify(code: str) -> Verification:
     assert office is not None
     template_status = db.session.scalar(select(GuidanceTemplate.status).where(
         GuidanceTemplate.id == current.template_id))
+    printed = db.session.get(GuidanceTemplate, leaflet.template_id)
+    assert printed is not None  # a foreign key
     return Verification(leaflet, office, current if current is not leaflet else None,
-                        guidance_outdated=template_status != ContentStatus.PUBLISHED)
+                        guidance_outdated=template_status != ContentStatus.PUBLISHED,
+                        translation_unreviewed=not printed.translation_reviewed(leaflet.language))
 
 
 @dataclass(frozen=True)

@@ -73,10 +73,19 @@ def download_stats():
 @pages.route("/leaflets")
 @limiter.limit(public_limit)
 def catalogue_page():
+    """The catalogue in the visitor's language; a language without leaflets (for the other
+    filters) gets the languages that have some, an unknown filter value a 404 page listing
+    the values that exist."""
     filters = {k: v for k, v in request.args.items() if k in services.FILTERS and v}
-    return render_template("leaflets/catalogue.html", leaflets=services.catalogue(filters),
-                           filters=filters, languages=services.LEAFLET_LANGUAGES,
-                           available=services.available_languages())
+    page = {"filters": filters, "languages": services.LEAFLET_LANGUAGES,
+            "language_names": services.language_names()}
+    try:
+        leaflets = services.catalogue(filters)
+    except services.NotInCatalogue as unknown:
+        return render_template("leaflets/catalogue.html", leaflets=[], available=[],
+                               unknown=unknown.fields, **page), 404
+    return render_template("leaflets/catalogue.html", leaflets=leaflets, unknown=None,
+                           available=services.available_languages(filters), **page)
 
 
 @pages.route("/leaflets/<sha256>.pdf")

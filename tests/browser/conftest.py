@@ -67,5 +67,5 @@ def sign_in(page, base_url: str, email: str, password: str) -> None:
     page.goto(f"{base_url}/login")
     page.get_by_label("E-mail").fill(email)
     page.get_by_label("Password").fill(password)
-    page.keyboard.press("Enter")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")

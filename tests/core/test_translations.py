@@ -1,19 +1,44 @@
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from babel import Locale
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po
+from flask_babel import force_locale, gettext
 
-from migrantdesk.config import PROJECT_ROOT
+from migrantdesk.config import PROJECT_ROOT, Config
+from migrantdesk.core.i18n import babel
 
 LOCALES = PROJECT_ROOT / "locales"
+# Every interface language but English, the source language of the messages.
+CATALOGUES = [language for language in Config.LANGUAGES if language != "en"]
+_PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
 
 
 def msgids(path: Path) -> set[str]:
     with path.open("rb") as handle:
         return {m.id for m in read_po(handle) if m.id}
+
+
+def catalogue(language: str) -> Catalog:
+    with (LOCALES / language / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        return read_po(handle)
+
+
+def public_msgids() -> set[str]:
+    """The messages a migrant reads: leaflet PDFs and briefings, the catalogue page, /v/."""
+    found: set[str] = set()
+    for path in (PROJECT_ROOT / "templates" / "leaflets").glob("*.html"):
+        found |= {m[1] for m in extract_from_file("jinja2.ext:babel_extract", str(path))}
+    for path in (PROJECT_ROOT / "migrantdesk" / "leaflets").glob("*.py"):
+        found |= {m[1] for m in extract_from_file("python", str(path))}
+    return found
 
 
 def test_messages_pot_is_in_sync_with_the_code(tmp_path):
@@ -26,11 +51,43 @@ def test_messages_pot_is_in_sync_with_the_code(tmp_path):
 
 
 def test_russian_catalogue_translates_every_message():
-    with (LOCALES / "ru" / "LC_MESSAGES" / "messages.po").open("rb") as handle:
-        catalogue = read_po(handle)
-    untranslated = [m.id for m in catalogue if m.id and (not m.string or m.fuzzy)]
+    untranslated = [m.id for m in catalogue("ru") if m.id and (not m.string or m.fuzzy)]
     assert untranslated == []
-    assert {m.id for m in catalogue if m.id} == msgids(LOCALES / "messages.pot")
+    assert {m.id for m in catalogue("ru") if m.id} == msgids(LOCALES / "messages.pot")
+
+
+def test_a_catalogue_ships_for_every_interface_language_and_no_other():
+    shipped = {path.parent.parent.name for path in LOCALES.glob("*/LC_MESSAGES/messages.po")}
+    assert shipped == set(CATALOGUES)
+
+
+@pytest.mark.parametrize("language", CATALOGUES)
+def test_every_catalogue_is_in_sync_and_translates_what_migrants_read(language):
+    messages = catalogue(language)
+    assert {m.id for m in messages if m.id} == msgids(LOCALES / "messages.pot"), "scripts/i18n"
+    public = public_msgids()
+    assert "This leaflet is current." in public and "Hotline" in public
+    missing = sorted(m.id for m in messages
+                     if m.id in public and (not m.string or m.fuzzy))
+    assert missing == []
+    # A doubtful translation may be marked fuzzy, but none is left empty.
+    assert [m.id for m in messages if m.id and not m.string] == []
+
+
+@pytest.mark.parametrize("language", CATALOGUES)
+def test_translations_keep_every_placeholder(language):
+    changed = [m.id for m in catalogue(language) if m.id and m.string
+               and sorted(_PLACEHOLDER.findall(m.id)) != sorted(_PLACEHOLDER.findall(m.string))]
+    assert changed == []
+
+
+@pytest.mark.parametrize("language", CATALOGUES)
+def test_babel_and_flask_babel_know_each_locale(app, language):
+    assert str(Locale.parse(language)) == language
+    with app.test_request_context():
+        assert language in {str(locale) for locale in babel.list_translations()}
+        with force_locale(language):
+            assert gettext("This leaflet is current.") != "This leaflet is current."
 
 
 def test_api_errors_come_in_the_browser_language(app):
@@ -49,5 +106,20 @@ def test_api_errors_follow_the_users_own_language_setting(client_for):
 
 def test_a_browser_language_without_translation_falls_to_the_next_one_it_accepts(app):
     response = app.test_client().get("/api/v1/cases",
-                                     headers={"Accept-Language": "ky,ru;q=0.8,en;q=0.5"})
+                                     headers={"Accept-Language": "fa,ru;q=0.8,en;q=0.5"})
     assert response.get_json()["error"]["message"] == "Пожалуйста, войдите в систему."
+
+
+@pytest.mark.parametrize(("header", "message"), [
+    ("ky,ru;q=0.8", "Сураныч, системага кириңиз."),
+    ("uz-Latn,ru;q=0.8", "Iltimos, tizimga kiring."),
+    ("uz-Cyrl", "Илтимос, тизимга киринг."),
+    ("tk", "Ulgama giriň."),
+    # A region or no script at all: the language still wins over the second choice.
+    ("uz-UZ,ru;q=0.8", "Iltimos, tizimga kiring."),
+    ("kk-KZ,ru;q=0.8", "Жүйеге кіріңіз."),
+    ("ru;q=0.5,tg-TJ", "Лутфан, ба система ворид шавед."),
+])
+def test_a_migrants_own_language_is_now_served(app, header, message):
+    response = app.test_client().get("/api/v1/cases", headers={"Accept-Language": header})
+    assert response.get_json()["error"]["message"] == message
