@@ -142,6 +142,9 @@ def test_a_language_without_leaflets_gets_a_page_offering_those_that_exist(
     assert "Ба ин забон ҳоло дастурамал нест." in page.text
     assert re.findall(r'data-available="([^"]+)"', page.text) == ["ky", "ru"]
     assert ">кыргызча<" in page.text and ">русский<" in page.text
+    # Only languages that have leaflets for the other filters are offered.
+    other = app.test_client().get("/leaflets?language=tg&origin_country=UZ")
+    assert "data-available" not in other.text and "No leaflets match." in other.text
 
 
 def test_an_unknown_language_on_the_catalogue_page_is_a_404_listing_those_that_exist(app):
