@@ -17,7 +17,7 @@ import re
 from pathlib import Path
 
 import yaml
-from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from marshmallow import ValidationError, fields, validate
 
 from migrantdesk.guidance.content import _flatten, _Loader, by_key
 from migrantdesk.guidance.content_library import (
@@ -28,6 +28,7 @@ from migrantdesk.guidance.content_library import (
     _Read,
     _Section,
 )
+from migrantdesk.guidance.content_schemas import _not_blank, _Strict
 from migrantdesk.guidance.library import FIRST_LANGUAGES
 from migrantdesk.guidance.models import TranslationReview
 
@@ -37,16 +38,9 @@ LANGUAGES = ("ky", "uz-Latn", "uz-Cyrl", "tg", "kk", "tk")
 _TOP_LEVEL = {"language", "templates"}
 
 
-def _not_blank(value: str) -> None:
-    if not value.strip():
-        raise ValidationError("Must not be empty.")
-
-
-class TranslationEntrySchema(Schema):
-    """One entry of a translations/<tag>.yaml file; unknown fields are rejected."""
-
-    class Meta:
-        unknown = RAISE
+class TranslationEntrySchema(_Strict):
+    """One entry of a translations/<tag>.yaml file; unknown fields are rejected, text is
+    stripped as in templates.yaml."""
 
     key = fields.String(required=True)
     translates_version = fields.Integer(required=True, strict=True,

@@ -207,9 +207,9 @@ def available_languages(filters: dict[str, str] | None = None) -> list[str]:
     """Languages in which at least one current leaflet exists (matching the filters other
     than the language), in the catalogue's order of languages."""
     statement = _current_leaflets(select(Leaflet.language).distinct())
-    for name in FILTERS:
-        if name != "language" and (filters or {}).get(name):
-            statement = statement.where(getattr(Leaflet, name) == (filters or {})[name])
+    for name, value in (filters or {}).items():
+        if name in FILTERS and name != "language" and value:
+            statement = statement.where(getattr(Leaflet, name) == value)
     found = set(db.session.scalars(statement))
     return [language for language in LEAFLET_LANGUAGES if language in found]
 

@@ -5,12 +5,14 @@ exist, and the unreviewed-translation notice."""
 from __future__ import annotations
 
 import re
+from types import SimpleNamespace
 
 import pytest
 import yaml
 
 from migrantdesk.auth.permissions import Role
 from migrantdesk.core.db import db
+from migrantdesk.guidance import translations
 from migrantdesk.guidance.content_library import import_all
 from migrantdesk.leaflets import rendering, services
 from tests.cases.test_cases_api import open_case
@@ -140,6 +142,9 @@ def test_a_language_without_leaflets_gets_a_page_offering_those_that_exist(
     assert "Ба ин забон ҳоло дастурамал нест." in page.text
     assert re.findall(r'data-available="([^"]+)"', page.text) == ["ky", "ru"]
     assert ">кыргызча<" in page.text and ">русский<" in page.text
+    # Only languages that have leaflets for the other filters are offered.
+    other = app.test_client().get("/leaflets?language=tg&origin_country=UZ")
+    assert "data-available" not in other.text and "No leaflets match." in other.text
 
 
 def test_an_unknown_language_on_the_catalogue_page_is_a_404_listing_those_that_exist(app):
@@ -182,3 +187,20 @@ def test_each_languages_labels_and_notice_are_printable_and_printed(app, languag
     assert problems == [] and pdf is not None
     text = words(pdf_text(pdf))
     assert notice in text and labels["hotline"] in text and labels["law"] in text
+
+
+@pytest.mark.parametrize(("key", "article", "part", "language", "cited"), [
+    ("RU-CC-328-1", "328", "1", "ky", "УК РФ, ст. 328, ч. 1"),
+    ("TJ-CC-401-NOTE", "401", "note", "tg", "УК РТ, ст. 401, примечание"),
+    ("KZ-CAO-496", "496", None, "kk", "КоАП РК, ст. 496"),
+    ("RU-DECREE-647", None, None, "tk", "Russiýa"),
+    ("UZ-CIT-SINGLE", None, None, "uz-Cyrl", "Ўзбекистон"),
+])
+def test_provisions_are_cited_without_their_english_names(key, article, part, language, cited):
+    provision = SimpleNamespace(key=key, jurisdiction=key[:2], article=article, part=part,
+                                instrument="Criminal Code", title="Mercenarism")
+    assert services._citation(provision, language) == cited
+
+
+def test_the_translated_languages_are_the_leaflet_languages_but_russian_and_english():
+    assert {*translations.LANGUAGES, "ru", "en"} == set(services.LEAFLET_LANGUAGES)
