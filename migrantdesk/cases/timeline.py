@@ -74,8 +74,8 @@ def case_timeline(actor: User, case: Case) -> list[Event]:
 
 def _name_staff(events: list[Event]) -> None:
     ids = {e.by_id for e in events if e.by_id is not None}
-    names = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).tuples()
-                 ) if ids else {}
+    names = {row.id: row.name for row in db.session.execute(
+        select(User.id, User.name).where(User.id.in_(ids)))} if ids else {}
     for event in events:
         event.by = names.get(event.by_id, "") if event.by_id is not None else ""
 
