@@ -60,6 +60,7 @@ class CaseRow:
 class CaseListPage:
     rows: list[CaseRow]
     total: int
+    urgent: int
     page: int
     pages: int
 
@@ -113,8 +114,9 @@ def find_cases(actor: User, filters: dict[str, Any], *, page: int = 1, sort: str
     assignee "me"/"unassigned"/user id, due "overdue"/"today", free text q), with the total
     and each case's next open task. The search is audited with the ids shown, not the text."""
     statement = _filtered(actor, filters, office_today(actor))
-    total = db.session.scalar(select(func.count()).select_from(
-        statement.with_only_columns(Case.id).subquery())) or 0
+    counted = statement.with_only_columns(Case.id, Case.priority).subquery()
+    total, urgent = db.session.execute(select(
+        func.count(), func.count().filter(counted.c.priority == Priority.URGENT))).one()
     pages = max(1, -(-total // per_page))
     page = min(max(page, 1), pages)
     order = ((_PRIORITY_RANK, Case.updated_at.desc(), Case.id.desc()) if sort == "priority"
@@ -127,7 +129,7 @@ def find_cases(actor: User, filters: dict[str, Any], *, page: int = 1, sort: str
     audit.record(actor, AuditAction.SEARCH, "case",
                  details={"result_ids": [r.case.id for r in found],
                           "filters": sorted(name for name, value in filters.items() if value)})
-    return CaseListPage(found, total, page, pages)
+    return CaseListPage(found, total, urgent, page, pages)
 
 
 @dataclass

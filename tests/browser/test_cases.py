@@ -55,6 +55,10 @@ def test_a_consulate_cannot_open_another_consulates_case_by_url(
         f"Case #{mine['id']}: Mobilisation notice")
     assert page.get_by_text("Lost passport").is_visible()
     assert "Асанов Бакыт" in page.content()  # office b's own migrant of the same name
+    # At 200 % zoom (half the CSS width) nothing needs scrolling sideways.
+    page.set_viewport_size({"width": 640, "height": 900})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 640
+    screenshot(page, "case-page-at-200-percent")
 
 
 def test_a_stale_note_shows_who_changed_the_case_and_keeps_the_typed_text(
@@ -123,7 +127,7 @@ def test_case_list_filters_round_trip_from_the_keyboard(app, page, live_server, 
     speak_english(app, operator)
     sign_in(page, live_server, operator.email)
     page.goto(f"{live_server}/cases")
-    assert page.get_by_role("status").inner_text() == "2 cases"
+    assert page.get_by_role("status").inner_text() == "2 cases, urgent: 1"
 
     _tab_to(page, "q")
     outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")

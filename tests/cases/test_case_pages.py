@@ -57,7 +57,7 @@ def two_cases(client):
 def test_case_list_shows_translated_rows_with_urgent_first(operator_a):
     first, second = two_cases(operator_a)
     page = html(operator_a.get("/cases"))
-    assert "2 дела" in page
+    assert "2 дела, " in page and "срочных: 1" in page
     assert page.index("Петрова Айгуль") < page.index("Асанов Бакыт")  # urgent first
     assert "Повестка о мобилизации" in page and "Трудовой спор или невыплата" in page
     assert 'class="badge priority-urgent">Срочный' in page
@@ -156,6 +156,19 @@ def test_case_page_shows_the_migrant_facts_and_forms(operator_a):
     # Only the moves the workflow allows, as buttons.
     assert 'name="to" value="in_progress"' in page and 'name="to" value="closed"' in page
     assert 'value="resolved"' not in page
+
+
+def test_the_timeline_merges_calls_notes_and_status_changes_in_time_order(app, operator_a):
+    case = open_case(operator_a)
+    operator_a.post("/api/v1/calls", json={"case_id": case["id"], "summary": "Первый звонок"})
+    operator_a.post(f"/api/v1/cases/{case['id']}/transitions",
+                    json={"to": "in_progress", "version": case["version"]})
+    operator_a.post(f"/api/v1/cases/{case['id']}/notes", json={"body": "Позже заметка"})
+    page = html(operator_a.get(f"/cases/{case['id']}"))
+    timeline = page[page.index('id="timeline-heading"'):]
+    positions = [timeline.index(text) for text in (
+        "Первый звонок", "Новое → В работе", "Позже заметка")]
+    assert positions == sorted(positions)
 
 
 def test_adding_a_note_stores_it_and_shows_it_on_the_timeline(app, operator_a):
