@@ -370,3 +370,16 @@ def test_my_tasks_lists_what_is_due_today_or_overdue_and_marks_it_done(app, oper
                            data={"next": "/tasks"})
     assert done.status_code == 303 and done.headers["Location"] == "/tasks"
     assert "Просрочено" not in html(operator_a.get("/tasks"))
+
+
+def test_the_list_costs_the_same_statements_for_3_or_20_cases(operator_a, count_statements):
+    migrant_id = operator_a.post("/api/v1/migrants", json=ASANOV).get_json()["id"]
+    for _ in range(3):
+        open_case(operator_a, migrant_id=migrant_id)
+    with count_statements() as few:
+        assert operator_a.get("/cases?assignee=unassigned").status_code == 200
+    for _ in range(17):
+        open_case(operator_a, migrant_id=migrant_id)
+    with count_statements() as many:
+        assert operator_a.get("/cases?assignee=unassigned").status_code == 200
+    assert len(many.statements) == len(few.statements)
