@@ -103,7 +103,7 @@ def _filtered(actor: User, filters: dict[str, Any], today: date) -> Select:
         statement = statement.where(_open_task_due(CaseTask.due_on < today))
     elif filters.get("due") == "today":
         statement = statement.where(_open_task_due(CaseTask.due_on == today))
-    if filters.get("q"):
+    if (filters.get("q") or "").strip():
         statement = _free_text(statement, actor, filters["q"])
     return statement
 

@@ -101,6 +101,12 @@ def test_free_text_is_searched_by_post_in_either_script_and_by_case_number(opera
     assert 'value="Асанов"' in page and 'method="post" action="/cases"' in page
 
 
+def test_blank_free_text_filters_nothing(operator_a):
+    two_cases(operator_a)
+    page = html(operator_a.post("/cases", data={"q": "   "}))
+    assert "Асанов" in page and "Петрова" in page
+
+
 def test_free_text_in_a_url_is_ignored(operator_a):
     two_cases(operator_a)
     page = html(operator_a.get("/cases?q=Петрова"))
