@@ -146,9 +146,15 @@ def add_note(case_id: int):
 @require(Scope.CASES_WRITE)
 def add_task(case_id: int):
     def change() -> None:
-        task = load_form(TaskFormSchema(), request.form)
-        version = task.pop("version")
-        services.add_task(actor(), case_id, task, version=version)
+        try:
+            task = load_form(TaskFormSchema(), request.form)
+            version = task.pop("version")
+            services.add_task(actor(), case_id, task, version=version)
+        except ValidationFailed as invalid:
+            # The assignment form has its own assignee_id: the summary must link to this one.
+            if "assignee_id" in invalid.fields:
+                invalid.fields["task_assignee_id"] = invalid.fields.pop("assignee_id")
+            raise
     return _write(case_id, "task", change, _("The task is added."))
 
 

@@ -246,6 +246,19 @@ def test_a_task_without_a_date_keeps_its_title_and_says_what_is_missing(app, ope
     assert rows(app, "SELECT count(*) FROM case_tasks") == [(0,)]
 
 
+def test_a_task_for_another_offices_user_is_refused_beside_its_own_field(app, operator_a, world):
+    case = open_case(operator_a)
+    response = operator_a.post(f"/cases/{case['id']}/tasks", data={
+        "version": case["version"], "title": "Позвонить", "due_on": "2026-12-01",
+        "assignee_id": world.user("b").id})
+    assert response.status_code == 422
+    page = html(response)
+    assert '<a href="#field-task_assignee_id">' in page
+    assert ('<p class="field-error" id="error-task_assignee_id">'
+            'В вашем представительстве нет такого сотрудника.</p>') in page
+    assert rows(app, "SELECT count(*) FROM case_tasks") == [(0,)]
+
+
 def test_status_moves_only_as_the_workflow_allows_and_shows_on_the_timeline(app, operator_a):
     case = open_case(operator_a)
     refused = operator_a.post(f"/cases/{case['id']}/status",
