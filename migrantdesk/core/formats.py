@@ -58,6 +58,6 @@ def register(pages: Blueprint) -> None:
     """Make the formats available to the templates (as filters and functions)."""
     pages.add_app_template_filter(office_datetime, "office_datetime")
     pages.add_app_template_filter(local_date, "local_date")
-    pages.add_app_template_filter(number, "number")
+    pages.add_app_template_filter(number, "local_number")
     pages.add_app_template_global(country_name, "country_name")
     pages.add_app_template_global(language_name, "language_name")
