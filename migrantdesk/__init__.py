@@ -43,8 +43,11 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
         rest.register_blueprint(blueprint)
     from migrantdesk.auth import pages as auth_pages
     from migrantdesk.calls import pages as calls_pages
+    from migrantdesk.cases import pages as cases_pages
+    from migrantdesk.leaflets import pages as leaflets_pages
 
-    for pages in (leaflets_views.pages, auth_pages.pages, calls_pages.pages):
+    for pages in (leaflets_views.pages, auth_pages.pages, calls_pages.pages, cases_pages.pages,
+                  leaflets_pages.pages):
         app.register_blueprint(pages)
     register_cli(app)
     return app

@@ -105,3 +105,37 @@ class CaseListQuerySchema(PageQuerySchema):
     assignee_id = fields.Integer()
     migrant_id = fields.Integer()
 
+
+
+# --- staff pages: the same rules as the API, plus the version the page was rendered with ----
+
+class NoteFormSchema(NoteCreateSchema):
+    version = fields.Integer(required=True)
+
+
+class TaskFormSchema(TaskCreateSchema):
+    version = fields.Integer(required=True)
+
+
+class TaskDoneFormSchema(Schema):
+    # The task list sends no version: marking a task done cannot undo anyone's edit.
+    version = fields.Integer()
+
+
+_ONE_OF = "Must be one of: {choices}."
+
+
+class CaseFilterSchema(Schema):
+    """The case list's filters; `q` is free text (a name, phone, document or case number)."""
+
+    status = fields.Enum(CaseStatus, by_value=True)
+    category = fields.Enum(CaseCategory, by_value=True)
+    priority = fields.Enum(Priority, by_value=True)
+    assignee = fields.String(validate=validate.Regexp(
+        r"^(me|unassigned|\d{1,9})\Z", error="Must be one of: me, unassigned, a colleague."))
+    due = fields.String(validate=validate.OneOf(["overdue", "today"], error=_ONE_OF))
+    q = fields.String(validate=validate.Length(max=200))
+    sort = fields.String(validate=validate.OneOf(["priority", "updated"], error=_ONE_OF),
+                         load_default="priority")
+    page = fields.Integer(validate=validate.Range(min=1, error="Not a valid integer."),
+                          load_default=1)

@@ -132,8 +132,17 @@ def _touch(case: Case, actor: User) -> None:
     case.updated_at = utcnow()
 
 
-def add_task(actor: User, case_id: int, data: dict[str, Any]) -> CaseTask:
+def _case_at(actor: User, case_id: int, version: int | None) -> Case:
+    """The case, checked against the version the client last read when it sends one."""
     case = get_in_office(Case, case_id, actor.office_id)
+    if version is not None:
+        ensure_version(case, version, _("case"))
+    return case
+
+
+def add_task(actor: User, case_id: int, data: dict[str, Any], *,
+             version: int | None = None) -> CaseTask:
+    case = _case_at(actor, case_id, version)
     task = CaseTask(case_id=case.id, title=data["title"], due_on=data["due_on"],
                     assignee_id=_colleague(actor, data.get("assignee_id"), "assignee_id"))
     db.session.add(task)
@@ -144,8 +153,9 @@ def add_task(actor: User, case_id: int, data: dict[str, Any]) -> CaseTask:
     return task
 
 
-def set_task_done(actor: User, case_id: int, task_id: int, done: bool) -> CaseTask:
-    case = get_in_office(Case, case_id, actor.office_id)
+def set_task_done(actor: User, case_id: int, task_id: int, done: bool, *,
+                  version: int | None = None) -> CaseTask:
+    case = _case_at(actor, case_id, version)
     task = db.session.scalars(select(CaseTask).where(
         CaseTask.id == task_id, CaseTask.case_id == case.id)).first()
     if task is None:
@@ -159,8 +169,9 @@ def set_task_done(actor: User, case_id: int, task_id: int, done: bool) -> CaseTa
     return task
 
 
-def add_note(actor: User, case_id: int, body: str, *, case: Case | None = None) -> CaseNote:
-    case = case or get_in_office(Case, case_id, actor.office_id)
+def add_note(actor: User, case_id: int, body: str, *, case: Case | None = None,
+             version: int | None = None) -> CaseNote:
+    case = case or _case_at(actor, case_id, version)
     note = CaseNote(case_id=case.id, author_id=actor.id, body=body)
     db.session.add(note)
     _touch(case, actor)

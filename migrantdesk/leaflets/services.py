@@ -307,3 +307,47 @@ def download_stats(actor: User) -> list[dict[str, Any]]:
                   LeafletDownload.day)
         .order_by(LeafletDownload.day.desc(), Leaflet.id))
     return [dict(row._mapping) for row in rows]
+
+
+# --- staff management page --------------------------------------------------------------------
+
+@dataclass
+class LeafletSeries:
+    """One published template in one of its languages, with this consulate's leaflets of it
+    (every version and format, newest first)."""
+
+    template: GuidanceTemplate
+    language: str
+    labelled: bool  # the leaflet's own words exist in this language, so it can be published
+    leaflets: list[Leaflet]
+
+    @property
+    def current(self) -> list[Leaflet]:
+        return [leaflet for leaflet in self.leaflets
+                if leaflet.state == "current" and leaflet.template_id == self.template.id]
+
+
+def management_overview(actor: User) -> list[LeafletSeries]:
+    """The templates published for the actor's consulate (its origin country, or any) in each
+    language they are written in, with the leaflets the consulate has printed of them."""
+    office = office_of(actor)
+    templates = list(db.session.scalars(select(GuidanceTemplate).where(
+        GuidanceTemplate.status == ContentStatus.PUBLISHED,
+        (GuidanceTemplate.origin_country == office.country)
+        | GuidanceTemplate.origin_country.is_(None)).order_by(GuidanceTemplate.key)))
+    printed: dict[tuple[str, str], list[Leaflet]] = {}
+    for leaflet in db.session.scalars(select(Leaflet).where(
+            Leaflet.office_id == office.id,
+            Leaflet.template_key.in_([t.key for t in templates]))
+            .order_by(Leaflet.published_at.desc(), Leaflet.id.desc())):
+        printed.setdefault((leaflet.template_key, leaflet.language), []).append(leaflet)
+    labelled = labelled_languages()
+    return [LeafletSeries(template, language, language in labelled,
+                          printed.get((template.key, language), []))
+            for template in templates
+            for language in sorted(template.body, key=_language_order)]
+
+
+def _language_order(tag: str) -> tuple[int, str]:
+    return (LEAFLET_LANGUAGES.index(tag) if tag in LEAFLET_LANGUAGES else len(LEAFLET_LANGUAGES),
+            tag)
