@@ -128,7 +128,8 @@ def people(items: list[Any]) -> dict[int, str]:
     ids = {i for item in items for i in (item.author_id, item.approved_by_id) if i}
     if not ids:
         return {}
-    return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).tuples())
+    return {row.id: row.name for row in db.session.execute(
+        select(User.id, User.name).where(User.id.in_(ids)))}
 
 
 @dataclass
