@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (tests take the imported `content` fixture as an argument)
 """The guidance editor pages through the Flask test client: forms built from the API's schemas,
 errors beside their fields in the user's language, the review steps, history, diffs and the
 preview on a real case. World users read Russian (preferred_language "ru")."""
@@ -14,7 +15,7 @@ from migrantdesk.core.audit import AuditEvent
 from migrantdesk.core.db import db
 from migrantdesk.guidance.models import ContentStatus, GuidanceRule, GuidanceTemplate
 from tests.cases.test_cases_api import open_case
-from tests.guidance.test_guidance_api import content  # noqa: F401  (fixture)
+from tests.guidance.test_guidance_api import content  # noqa: F401  (the fixture)
 
 NEW_BODY = "Новый текст: не подписывайте повестку, звоните в консульство."
 
