@@ -36,7 +36,7 @@ from migrantdesk.core.countries import KNOWN_COUNTRIES, OriginCountry
 from migrantdesk.core.db import utcnow
 from migrantdesk.core.errors import DomainError, ValidationFailed
 from migrantdesk.core.i18n import interface_languages
-from migrantdesk.core.web import load_form, render_form
+from migrantdesk.core.web import FormFailure, load_form, render_form
 from migrantdesk.offices import services as offices
 from migrantdesk.offices.schemas import OfficeSchema, OfficeUpdateSchema
 
@@ -275,8 +275,9 @@ def audit_log():
                                             else who.office_id)}
     try:
         chosen = _audit_filter()
-    except ValidationFailed as refused:
-        return render_form("admin/audit.html", refused, result=None, **context)
+    except ValidationFailed as refused:  # a GET form: what was typed is in the query string
+        return render_template("admin/audit.html", errors=FormFailure(refused), result=None,
+                               **context), refused.status
     result = audit.search_events(who, chosen, request.args.get("page", 1, type=int))
     names = {user.id: user.name for user in context["staff"]}
     return render_template("admin/audit.html", result=result, names=names,
