@@ -168,7 +168,8 @@ def differences(old: Any, new: Any) -> list[FieldDiff]:
             lines = list(difflib.unified_diff(_as_text(a).splitlines(), _as_text(b).splitlines(),
                                               f"v{old.version}", f"v{new.version}",
                                               lineterm="", n=2))
-            found.append(FieldDiff(name, language, lines[2:]))
+            if lines[2:]:
+                found.append(FieldDiff(name, language, lines[2:]))
     return found
 
 

@@ -63,6 +63,9 @@ def content_from_form(kind: str, form: Mapping[str, str], *, with_key: bool,
                       languages: list[str]) -> dict[str, Any]:
     """The content the form describes, validated by the API's schema; ValidationFailed names
     the form fields at fault."""
+    # Browsers send textarea lines ending in CRLF: stored as typed they would change every
+    # text of a new version, invisibly.
+    form = {name: value.replace("\r\n", "\n") for name, value in form.items()}
     data: dict[str, Any] = {name: value for name, value in form.items()
                             if name != "csrf_token"}
     problems: dict[str, list[str]] = {}

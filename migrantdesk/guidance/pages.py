@@ -35,6 +35,20 @@ VERIFICATION_LABELS = {Verification.CONFIRMED: _l("Confirmed"),
                        Verification.REPORTED: _l("Reported by one source"),
                        Verification.NEEDS_VERIFICATION: _l("Needs verification")}
 
+# The same words as the form's labels, so a field reads the same on every page.
+FIELD_LABELS = {
+    "topic": _l("Topic"), "origin_country": _l("Origin country"),
+    "host_country": _l("Host country"), "title": _l("Title"), "body": _l("Text"),
+    "provision_keys": _l("Provisions cited"), "name": _l("Rule name"),
+    "description": _l("Description"), "conditions": _l("Conditions"),
+    "template_keys": _l("Templates selected"), "jurisdiction": _l("Jurisdiction"),
+    "instrument": _l("Instrument"), "article": _l("Article"), "part": _l("Part"),
+    "summary": _l("Summary"), "penalty": _l("Penalty"),
+    "penalty_text": _l("Penalty as the source words it"),
+    "effective_from": _l("In force from"), "effective_to": _l("In force until (exclusive)"),
+    "source_citation": _l("Source"), "source_url": _l("Source address (URL)"),
+    "verification": _l("Verification"), "verification_note": _l("Why this verification")}
+
 
 def _language() -> str:
     return str(get_locale() or "en").split("_")[0]
@@ -44,6 +58,7 @@ def _common() -> dict[str, Any]:
     locale = get_locale()
     names = locale.territories if locale else {}
     return {"kind_labels": KIND_LABELS, "status_labels": STATUS_LABELS,
+            "field_labels": FIELD_LABELS,
             "topic_labels": TOPIC_LABELS, "verification_labels": VERIFICATION_LABELS,
             "countries": sorted(((code, names.get(code, code)) for code in KNOWN_COUNTRIES),
                                 key=lambda pair: pair[1]),

@@ -229,3 +229,16 @@ def test_send_back_needs_a_reason_and_returns_the_version_to_draft(app, client_f
                        data={"reason": "Cite the decree"})
     assert back.status_code == 302
     assert template(app, draft_id).status == ContentStatus.DRAFT
+
+
+def test_browser_line_endings_do_not_change_untouched_texts(app, client_for, content):
+    lawyer = client_for("a", Role.LAWYER)
+    published = template(app, content["template_id"])
+    form = template_form(lawyer, content["template_id"], body_ru="Первая строка\r\nВторая")
+    form["body_en"] = published.body["en"].replace("\n", "\r\n")
+    response = lawyer.post(f"/guidance/templates/{content['template_id']}/new-version",
+                           data=form)
+    draft = template(app, int(response.headers["Location"].rsplit("/", 1)[1]))
+    assert draft.body == {"ru": "Первая строка\nВторая", "en": published.body["en"]}
+    diff = text_of(lawyer.get(f"/guidance/templates/{draft.id}/diff"))
+    assert diff.count('<span class="badge">') == 1  # only the Russian text changed
