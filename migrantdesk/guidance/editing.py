@@ -15,7 +15,7 @@ from sqlalchemy import select
 from migrantdesk.auth.models import User
 from migrantdesk.auth.permissions import Scope
 from migrantdesk.core import audit
-from migrantdesk.core.audit import AuditAction
+from migrantdesk.core.audit import AuditAction, AuditEvent
 from migrantdesk.core.db import db
 from migrantdesk.core.errors import NotFound
 from migrantdesk.guidance import casework, engine, library, review, services
@@ -130,6 +130,16 @@ def people(items: list[Any]) -> dict[int, str]:
         return {}
     return {row.id: row.name for row in db.session.execute(
         select(User.id, User.name).where(User.id.in_(ids)))}
+
+
+def last_editor(item: Any) -> str | None:
+    """The name of whoever last created or changed this version, from the audit trail."""
+    return db.session.scalar(
+        select(User.name).join(AuditEvent, AuditEvent.user_id == User.id)
+        .where(AuditEvent.entity_type == review.entity_name(item),
+               AuditEvent.entity_id == item.id,
+               AuditEvent.action.in_((AuditAction.CREATE, AuditAction.UPDATE)))
+        .order_by(AuditEvent.id.desc()).limit(1))
 
 
 @dataclass

@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from migrantdesk.auth.guard import actor, require
 from migrantdesk.auth.permissions import Scope
 from migrantdesk.core.countries import KNOWN_COUNTRIES
-from migrantdesk.core.errors import DomainError, NotFound, ValidationFailed
+from migrantdesk.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from migrantdesk.core.web import FormFailure, load_form, render_form
 from migrantdesk.guidance import editing, review
 from migrantdesk.guidance.models import ContentStatus, Topic, Verification
@@ -131,12 +131,24 @@ def edit(kind: str, item_id: int):
                                form=form_from_content(kind, editing.content_of(found)),
                                **context)
     try:
+        _check_not_stale(found)
         content = content_from_form(kind, request.form, with_key=False, languages=languages)
         editing.update_draft(actor(), found, content)
     except DomainError as refused:
         return render_form("guidance/edit.html", refused, **context)
     flash(_("Draft saved."), "info")
     return redirect(url_for(".item", kind=kind, item_id=found.id))
+
+
+def _check_not_stale(item: Any) -> None:
+    """Someone saved the draft since this form was opened: say who, keep what this user typed,
+    and let a second save replace their change knowingly (the form now carries the new
+    version number)."""
+    seen = request.form.get("lock_version", type=int)
+    if seen is not None and seen != item.lock_version:
+        raise Conflict(_("%(name)s saved this draft after you opened it. Your text is kept "
+                         "below: open the draft in another tab to see their version, or save "
+                         "again to replace it.", name=editing.last_editor(item) or "?"))
 
 
 @pages.route("/<kind>/<int:item_id>/new-version", methods=["GET", "POST"])

@@ -242,3 +242,25 @@ def test_browser_line_endings_do_not_change_untouched_texts(app, client_for, con
     assert draft.body == {"ru": "Первая строка\nВторая", "en": published.body["en"]}
     diff = text_of(lawyer.get(f"/guidance/templates/{draft.id}/diff"))
     assert diff.count('<span class="badge">') == 1  # only the Russian text changed
+
+
+def test_a_stale_draft_edit_names_who_saved_and_keeps_the_typed_text(app, client_for, world,
+                                                                    content):
+    author = client_for("a", Role.LAWYER)
+    draft_id = new_draft(author, content["template_id"])
+    page = author.get(f"/guidance/templates/{draft_id}/edit").get_data(as_text=True)
+    assert 'name="lock_version" value="1"' in page
+    consul = client_for("a", Role.CONSUL)
+    theirs = template_form(consul, content["template_id"], body_ru="Текст консула")
+    assert consul.post(f"/guidance/templates/{draft_id}/edit",
+                       data={**theirs, "lock_version": "1"}).status_code == 302
+    mine = {**theirs, "body_ru": "Мой текст, набранный долго", "lock_version": "1"}
+    stale = author.post(f"/guidance/templates/{draft_id}/edit", data=mine)
+    assert stale.status_code == 409
+    text = text_of(stale)
+    assert world.user("a", Role.CONSUL).name in text and "Мой текст, набранный долго" in text
+    assert template(app, draft_id).body["ru"] == "Текст консула"
+    assert 'name="lock_version" value="2"' in text  # saving again replaces theirs, knowingly
+    assert author.post(f"/guidance/templates/{draft_id}/edit",
+                       data={**mine, "lock_version": "2"}).status_code == 302
+    assert template(app, draft_id).body["ru"] == "Мой текст, набранный долго"
