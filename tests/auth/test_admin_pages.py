@@ -247,3 +247,16 @@ def test_password_is_not_in_any_audit_row(app, client_for, world):
             select(AuditEvent)))
     assert "a long initial passphrase" not in dumped and "aigul" not in dumped.lower()
     assert PASSWORD not in dumped
+
+
+def test_admin_forms_without_the_csrf_token_change_nothing(app, client_for, world):
+    admin = client_for("a", Role.ADMIN)
+    del admin.environ_base["HTTP_X_CSRFTOKEN"]
+    refused = admin.post("/admin/users/new", data={**NEW_USER,
+                                                   "office_id": str(world.office_a.id)})
+    assert refused.status_code == 400 and "text/html" in refused.content_type
+    operator = world.user("a", Role.OPERATOR)
+    assert admin.post(f"/admin/users/{operator.id}/deactivate").status_code == 400
+    assert rows(app, select(func.count()).select_from(User).where(
+        User.email == "aigul@example.org")) == [0]
+    assert rows(app, select(User.active).where(User.id == operator.id)) == [True]

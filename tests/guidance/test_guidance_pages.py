@@ -264,3 +264,17 @@ def test_a_stale_draft_edit_names_who_saved_and_keeps_the_typed_text(app, client
     assert author.post(f"/guidance/templates/{draft_id}/edit",
                        data={**mine, "lock_version": "2"}).status_code == 302
     assert template(app, draft_id).body["ru"] == "Мой текст, набранный долго"
+
+
+def test_a_consul_retires_a_published_version_with_a_reason(app, client_for, content):
+    consul = client_for("a", Role.CONSUL)
+    path = f"/guidance/templates/{content['template_id']}/retire"
+    assert consul.post(path, data={"reason": "The decree was repealed"}).status_code == 302
+    assert template(app, content["template_id"]).status == ContentStatus.RETIRED
+    with app.app_context():
+        event = db.session.scalars(select(AuditEvent).where(
+            AuditEvent.entity_type == "guidance_template",
+            AuditEvent.entity_id == content["template_id"]).order_by(AuditEvent.id.desc())
+        ).first()
+        assert event.details["to"] == "retired"
+        assert event.details["reason"] == "The decree was repealed"
