@@ -41,13 +41,15 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
                       guidance_views.blp, guidance_views.case_blp, leaflets_views.blp,
                       leaflets_views.briefing_blp):
         rest.register_blueprint(blueprint)
+    from migrantdesk.auth import admin_pages
     from migrantdesk.auth import pages as auth_pages
     from migrantdesk.calls import pages as calls_pages
     from migrantdesk.cases import pages as cases_pages
+    from migrantdesk.guidance import pages as guidance_pages
     from migrantdesk.leaflets import pages as leaflets_pages
 
     for pages in (leaflets_views.pages, auth_pages.pages, calls_pages.pages, cases_pages.pages,
-                  leaflets_pages.pages):
+                  leaflets_pages.pages, guidance_pages.pages, admin_pages.pages):
         app.register_blueprint(pages)
     register_cli(app)
     return app

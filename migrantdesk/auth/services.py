@@ -208,3 +208,39 @@ def update_user(actor: User, user: User, changes: dict) -> User:
         audit.record(actor, AuditAction.UPDATE, "user", user.id, fields=changed,
                      office_id=user.office_id)
     return user
+
+
+def set_active(actor: User, user: User, active: bool) -> User:
+    """Deactivate (every session and token of the user stops working) or reactivate an
+    account; an administrator cannot lock themselves out this way."""
+    if user.id == actor.id and not active:
+        raise Conflict(_("You cannot deactivate your own account."))
+    return update_user(actor, user, {"active": active})
+
+
+def unlock_user(actor: User, user: User) -> User:
+    """Lift a lock-out after too many failed sign-ins."""
+    if user.locked_until is not None or user.failed_logins:
+        user.locked_until, user.failed_logins = None, 0
+        audit.record(actor, AuditAction.UPDATE, "user", user.id,
+                     fields=["locked_until", "failed_logins"], office_id=user.office_id)
+    return user
+
+
+def office_tokens(actor: User) -> list[ApiToken]:
+    """API tokens of the users of the actor's office, newest first, with their owners."""
+    return list(db.session.scalars(
+        select(ApiToken).join(ApiToken.user).where(User.office_id == actor.office_id)
+        .order_by(ApiToken.id.desc())))
+
+
+def revoke_office_token(actor: User, token_id: int) -> ApiToken:
+    """Revoke a token of a user of the actor's office; another office's token is not found."""
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user.office_id != actor.office_id:
+        raise NotFound("api_token")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        audit.record(actor, AuditAction.DELETE, "api_token", token.id,
+                     details={"user_id": token.user_id})
+    return token

@@ -57,6 +57,7 @@ NAVIGATION = (
     NavItem("leaflets_pages.manage", _l("Leaflets"), Scope.GUIDANCE_READ),
     NavItem("stats_pages.dashboard", _l("Statistics"), Scope.STATS_READ),
     NavItem("admin_pages.index", _l("Administration"), Scope.USERS_ADMIN),
+    NavItem("admin_pages.audit_log", _l("Audit log"), Scope.AUDIT_READ),
 )
 
 

@@ -63,7 +63,7 @@ def test_missing_field_is_named_beside_the_field(app, world):
 
 
 def test_each_role_starts_on_the_first_page_it_may_open(app, world):
-    for role, start in ((Role.OPERATOR, "/hotline"), (Role.ADMIN, "/account")):
+    for role, start in ((Role.OPERATOR, "/hotline"), (Role.ADMIN, "/admin")):
         client = app.test_client()
         sign_in(client, world.users[("a", role)].email, PASSWORD)
         assert client.get("/").headers["Location"] == start, role

@@ -18,7 +18,8 @@ EXPECTED_PUBLIC = {"index", "static", "leaflets_api.catalogue", "leaflets.catalo
 # Own-account endpoints every logged-in user may use, whatever the role.
 ANY_LOGGED_IN_USER = {"auth.logout", "auth.me", "auth.update_me", "auth.list_tokens",
                       "auth.create_token", "auth.revoke_token", "auth_pages.logout",
-                      "auth_pages.account"}
+                      "auth_pages.account", "admin_pages.own_tokens",
+                      "admin_pages.revoke_own_token"}
 
 
 def routes(app):
