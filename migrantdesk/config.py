@@ -39,6 +39,9 @@ class Config:
 
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCKOUT_MINUTES = 15
+    # On top of the lock-out: attempts per account and address, and per address (429).
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+    LOGIN_ADDRESS_RATE_LIMIT = os.environ.get("LOGIN_ADDRESS_RATE_LIMIT", "30 per minute")
 
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_TRANSLATION_DIRECTORIES = str(PROJECT_ROOT / "locales")
@@ -83,6 +86,8 @@ class TestingConfig(DevelopmentConfig):
     ENV_NAME = "testing"
     TESTING = True
     LEAFLET_COUNT_FLUSH_EVERY = 1
+    # The suite logs in hundreds of times from one address; tests/auth tests the real limits.
+    LOGIN_RATE_LIMIT = LOGIN_ADDRESS_RATE_LIMIT = "100000 per minute"
     SECRET_KEY = "testing-only"  # noqa: S105
 
 
