@@ -17,13 +17,14 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
     app.config.from_object(config)
     app.config.update(overrides)
 
-    from migrantdesk.core import api, db, errors, i18n, ratelimit
+    from migrantdesk.core import api, db, errors, i18n, ratelimit, security
     from migrantdesk.core.cli import register_cli
 
     db.init_app(app)
     i18n.init_app(app)
     errors.register_error_handlers(app)
     ratelimit.init_app(app)
+    security.init_app(app)
 
     from migrantdesk.auth import views as auth_views
     from migrantdesk.calls import views as calls_views
