@@ -89,11 +89,21 @@ class AccessLogWithoutQueries(logging.Filter):
         return True
 
 
+class NoResultRows(logging.Filter):
+    """SQLAlchemy logs every result row at DEBUG: people's names and numbers. The statements
+    (INFO) stay, with their parameters hidden by the engine's hide_parameters."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno > logging.DEBUG
+
+
 _access_log_filter = AccessLogWithoutQueries()
+_no_result_rows = NoResultRows()
 
 
 def init_app(app: Flask) -> None:
     app.after_request(_add_headers)
     for name in ("werkzeug", "gunicorn.access"):
         logging.getLogger(name).addFilter(_access_log_filter)  # added once per process
+    logging.getLogger("sqlalchemy.engine.Engine").addFilter(_no_result_rows)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
