@@ -89,7 +89,7 @@ class TestingConfig(DevelopmentConfig):
     LEAFLET_COUNT_FLUSH_EVERY = 1
     # The suite logs in hundreds of times from one address; tests/auth tests the real limits.
     LOGIN_RATE_LIMIT = LOGIN_ADDRESS_RATE_LIMIT = "100000 per minute"
-    SECRET_KEY = "testing-only"  # noqa: S105
+    SECRET_KEY = "testing-only"  # noqa: S105 -- tests only  # nosec B105
 
 
 CONFIGS = {c.ENV_NAME: c for c in (Config, DevelopmentConfig, TestingConfig)}

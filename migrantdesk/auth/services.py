@@ -25,7 +25,7 @@ from migrantdesk.offices.models import Office
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 # Verified against when the e-mail is unknown, so timing does not reveal which accounts exist.
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
-TOKEN_PREFIX = "mdk_"  # noqa: S105  (a marker, not a secret)
+TOKEN_PREFIX = "mdk_"  # noqa: S105 -- a marker, not a secret  # nosec B105
 MIN_PASSWORD_LENGTH = passwords.MIN_LENGTH
 
 
