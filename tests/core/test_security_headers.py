@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import logging
 import re
+import shutil
+import subprocess
 import threading
 import urllib.request
 from datetime import timedelta
 from types import SimpleNamespace
 
+import pytest
 from flask import Response, render_template_string
 from gunicorn.config import Config as GunicornConfig
 from gunicorn.glogging import Logger as GunicornLogger
@@ -17,7 +20,7 @@ from werkzeug.serving import make_server
 
 from migrantdesk import create_app
 from migrantdesk.auth.permissions import Role
-from migrantdesk.config import Config
+from migrantdesk.config import Config, TestingConfig
 from tests.leaflets.test_leaflets import publish, template_id  # noqa: F401 (fixture)
 
 BASELINE = {
@@ -145,3 +148,35 @@ def test_gunicorns_access_log_keeps_no_query_string(app):
     assert len(messages) == 1
     assert "Canary" not in messages[0]
     assert messages[0].startswith("GET /api/v1/calls/caller-search?… HTTP/1.1")
+
+
+def test_a_real_browser_runs_the_nonced_inline_script_and_refuses_the_other(app, tmp_path):
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        pytest.skip("chromium is not installed (scripts/test installs it)")
+    probe_app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=app.config[
+        "SQLALCHEMY_DATABASE_URI"])
+
+    def csp_probe():
+        return render_template_string(
+            '<p id="with-nonce">blocked</p><p id="without-nonce">blocked</p>'
+            '<script nonce="{{ csp_nonce() }}">'
+            'document.getElementById("with-nonce").textContent = "ran";</script>'
+            '<script>document.getElementById("without-nonce").textContent = "ran";</script>')
+
+    # Served in place of the public catalogue page of this app only: no login needed.
+    probe_app.view_functions["leaflets.catalogue_page"] = csp_probe
+    server = make_server("127.0.0.1", 0, probe_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        dom = subprocess.run(  # noqa: S603 (a fixed local command)
+            [browser, "--headless=new", "--no-sandbox", "--disable-gpu",
+             f"--user-data-dir={tmp_path}", "--virtual-time-budget=3000", "--dump-dom",
+             f"http://127.0.0.1:{server.port}/leaflets"],
+            capture_output=True, text=True, timeout=120, check=True).stdout
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert '<p id="with-nonce">ran</p>' in dom
+    assert '<p id="without-nonce">blocked</p>' in dom
