@@ -9,6 +9,7 @@ sequences, and estimates how many guesses a password would take.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable
 
 from flask_babel import gettext as _
@@ -22,6 +23,7 @@ MAX_LENGTH = 200
 MIN_SCORE = 3
 _ZXCVBN_MAX_LENGTH = 72  # zxcvbn refuses longer input; what follows cannot weaken the prefix
 _BREACHED = RANKED_DICTIONARIES["passwords"]
+_zxcvbn_lock = threading.Lock()
 # Words anyone would try first against this application's accounts.
 _SITE_WORDS = ("migrantdesk", "migrant", "consulate", "embassy", "hotline", "consul")
 
@@ -43,13 +45,19 @@ def problems(password: str, personal: Iterable[str] = ()) -> list[str]:
     if is_breached(password):
         return [_("This password appears in lists of leaked passwords; choose another.")]
     own_words = _words(personal)
-    if (_mostly_built_from(password, [*own_words, *_SITE_WORDS])
-            or zxcvbn(password[:_ZXCVBN_MAX_LENGTH],
-                      user_inputs=[*own_words, *_SITE_WORDS])["score"] < MIN_SCORE):
+    if _mostly_built_from(password, [*own_words, *_SITE_WORDS]) \
+            or _score(password, [*own_words, *_SITE_WORDS]) < MIN_SCORE:
         return [_("Too easy to guess: it is built from common words, names, dates, keyboard "
                   "patterns or your own name or e-mail. A few unrelated words make a strong "
                   "password.")]
     return []
+
+
+def _score(password: str, user_inputs: list[str]) -> int:
+    # zxcvbn keeps the user inputs in a module-level dictionary while it scores: one thread at a
+    # time, or a concurrent check could score against another account's name.
+    with _zxcvbn_lock:
+        return int(zxcvbn(password[:_ZXCVBN_MAX_LENGTH], user_inputs=user_inputs)["score"])
 
 
 def _mostly_built_from(password: str, words: list[str]) -> bool:
