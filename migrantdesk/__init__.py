@@ -17,7 +17,7 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
     app.config.from_object(config)
     app.config.update(overrides)
 
-    from migrantdesk.core import api, db, errors, i18n, ratelimit, web
+    from migrantdesk.core import api, db, errors, i18n, ratelimit, security, web
     from migrantdesk.core.cli import register_cli
 
     db.init_app(app)
@@ -25,6 +25,7 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
     errors.register_error_handlers(app)
     ratelimit.init_app(app)
     web.init_app(app)
+    security.init_app(app)
 
     from migrantdesk.auth import views as auth_views
     from migrantdesk.calls import views as calls_views

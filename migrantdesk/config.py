@@ -23,7 +23,8 @@ class Config:
     ENV_NAME = "production"
     SECRET_KEY = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = database_url()
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # hide_parameters: SQL logs and database errors never show the values (names, numbers).
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True, "hide_parameters": True}
     MAX_CONTENT_LENGTH = 256 * 1024
 
     SESSION_COOKIE_SECURE = True
@@ -39,6 +40,9 @@ class Config:
 
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCKOUT_MINUTES = 15
+    # On top of the lock-out: attempts per account and address, and per address (429).
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+    LOGIN_ADDRESS_RATE_LIMIT = os.environ.get("LOGIN_ADDRESS_RATE_LIMIT", "30 per minute")
 
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_TRANSLATION_DIRECTORIES = str(PROJECT_ROOT / "locales")
@@ -83,7 +87,9 @@ class TestingConfig(DevelopmentConfig):
     ENV_NAME = "testing"
     TESTING = True
     LEAFLET_COUNT_FLUSH_SECONDS = 0
-    SECRET_KEY = "testing-only"  # noqa: S105
+    # The suite logs in hundreds of times from one address; tests/auth tests the real limits.
+    LOGIN_RATE_LIMIT = LOGIN_ADDRESS_RATE_LIMIT = "100000 per minute"
+    SECRET_KEY = "testing-only"  # noqa: S105 -- tests only  # nosec B105
 
 
 CONFIGS = {c.ENV_NAME: c for c in (Config, DevelopmentConfig, TestingConfig)}

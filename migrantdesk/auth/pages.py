@@ -12,12 +12,20 @@ from migrantdesk.auth.schemas import LoginSchema, OwnSettingsSchema
 from migrantdesk.core.audit import AuditAction, record
 from migrantdesk.core.errors import DomainError
 from migrantdesk.core.i18n import interface_languages
+from migrantdesk.core.ratelimit import (
+    account_and_address,
+    limiter,
+    login_address_limit,
+    login_limit,
+)
 from migrantdesk.core.web import load_form, render_form, safe_next
 
 pages = Blueprint("auth_pages", __name__)
 
 
 @pages.route("/login", methods=["GET", "POST"])
+@limiter.limit(login_limit, key_func=account_and_address, methods=["POST"])
+@limiter.limit(login_address_limit, methods=["POST"])
 def login():
     target = safe_next(request.values.get("next"), url_for("index"))
     if request.method == "GET":

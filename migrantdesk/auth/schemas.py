@@ -4,6 +4,7 @@ from flask import current_app
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from migrantdesk.auth.permissions import Role
+from migrantdesk.core.api import ID_RANGE
 
 ROLE_FIELD = fields.Enum(Role, by_value=True)
 
@@ -24,7 +25,7 @@ class CsrfSchema(Schema):
 
 class UserSchema(Schema):
     id = fields.Integer(dump_only=True)
-    office_id = fields.Integer(required=True)
+    office_id = fields.Integer(required=True, validate=ID_RANGE)
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     email = fields.Email(required=True)
     role = fields.Enum(Role, by_value=True, required=True)
@@ -39,7 +40,7 @@ class UserCreateSchema(UserSchema):
 
 
 class UserUpdateSchema(Schema):
-    office_id = fields.Integer()
+    office_id = fields.Integer(validate=ID_RANGE)
     name = fields.String(validate=validate.Length(min=1, max=200))
     role = fields.Enum(Role, by_value=True)
     preferred_language = fields.String(validate=_known_language)

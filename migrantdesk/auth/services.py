@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from migrantdesk.auth import passwords
 from migrantdesk.auth.models import ApiToken, User
 from migrantdesk.auth.permissions import Role
 from migrantdesk.core import audit
@@ -24,8 +25,8 @@ from migrantdesk.offices.models import Office
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 # Verified against when the e-mail is unknown, so timing does not reveal which accounts exist.
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
-TOKEN_PREFIX = "mdk_"  # noqa: S105  (a marker, not a secret)
-MIN_PASSWORD_LENGTH = 12
+TOKEN_PREFIX = "mdk_"  # noqa: S105 -- a marker, not a secret  # nosec B105
+MIN_PASSWORD_LENGTH = passwords.MIN_LENGTH
 
 
 class LoginRejected(DomainError):
@@ -33,11 +34,13 @@ class LoginRejected(DomainError):
     code = "login_failed"
 
 
-def hash_password(password: str) -> str:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValidationFailed(
-            _("Please choose a longer password."),
-            {"password": [_("At least %(n)d characters.", n=MIN_PASSWORD_LENGTH)]})
+def hash_password(password: str, *, personal: tuple[str, ...] = (),
+                  field: str = "password") -> str:
+    """The argon2id hash of a password that meets the policy (auth/passwords.py); a 422
+    naming `field` otherwise. `personal`: the account's name and e-mail, not to be reused."""
+    problems = passwords.problems(password, personal)
+    if problems:
+        raise ValidationFailed(_("Please choose a stronger password."), {field: problems})
     return _hasher.hash(password)
 
 
@@ -117,6 +120,19 @@ def load_token_user(secret: str) -> User | None:
     return token.user
 
 
+def end_sessions_and_tokens(actor: User, user: User) -> None:
+    """Every session of the user stops working, and so does every API token: after a password
+    change (maybe the old one leaked, and with it a token made with it) or a deactivation (a
+    reactivated account starts without the tokens it had)."""
+    user.session_version += 1
+    now = utcnow()
+    for token in db.session.scalars(select(ApiToken).where(
+            ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))):
+        token.revoked_at = now
+        audit.record(actor, AuditAction.DELETE, "api_token", token.id,
+                     office_id=user.office_id, details={"reason": "sessions_ended"})
+
+
 def create_token(actor: User, name: str, expires_at: datetime | None) -> tuple[ApiToken, str]:
     """A new token for the actor and its secret, which is shown once and never stored."""
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -154,8 +170,9 @@ def change_own_settings(actor: User, *, preferred_language: str | None = None,
         if not current_password or not _password_matches(actor.password_hash, current_password):
             raise ValidationFailed(_("Your current password is not correct."),
                                    {"current_password": [_("Not correct.")]})
-        actor.password_hash = hash_password(new_password)
-        actor.session_version += 1
+        actor.password_hash = hash_password(new_password, personal=(actor.name, actor.email),
+                                            field="new_password")
+        end_sessions_and_tokens(actor, actor)
         changed.append("password")
     if changed:
         audit.record(actor, AuditAction.UPDATE, "user", actor.id, fields=changed)
@@ -173,7 +190,8 @@ def create_user(actor: User | None, *, office_id: int, name: str, email: str, ro
         raise Conflict(_("An account with this e-mail already exists."),
                        {"email": [_("Already in use.")]})
     user = User(office_id=office_id, name=name, email=email, role=role,
-                preferred_language=preferred_language, password_hash=hash_password(password))
+                preferred_language=preferred_language,
+                password_hash=hash_password(password, personal=(name, email)))
     db.session.add(user)
     db.session.flush()
     audit.record(actor, AuditAction.CREATE, "user", user.id, office_id=office_id,
@@ -201,7 +219,7 @@ def update_user(actor: User, user: User, changes: dict) -> User:
     was_active = user.active
     changed = audit.changed_fields(user, changes)
     if was_active and not user.active:
-        user.session_version += 1
+        end_sessions_and_tokens(actor, user)
     if user.active and "active" in changed:
         user.failed_logins, user.locked_until = 0, None
     if changed:

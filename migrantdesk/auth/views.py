@@ -21,6 +21,12 @@ from migrantdesk.auth.schemas import (
 )
 from migrantdesk.core.api import Blueprint
 from migrantdesk.core.audit import AuditAction, record
+from migrantdesk.core.ratelimit import (
+    account_and_address,
+    limiter,
+    login_address_limit,
+    login_limit,
+)
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth",
                 description="Sessions, own account and API tokens")
@@ -40,6 +46,8 @@ def csrf_token():
 
 
 @blp.route("/login", methods=["POST"])
+@limiter.limit(login_limit, key_func=account_and_address)
+@limiter.limit(login_address_limit)
 @blp.arguments(LoginSchema)
 @blp.response(200, UserSchema)
 def login(credentials):

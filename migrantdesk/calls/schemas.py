@@ -3,7 +3,7 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from migrantdesk.calls.models import CallDirection
-from migrantdesk.core.api import PageQuerySchema
+from migrantdesk.core.api import ID_RANGE, PageQuerySchema
 from migrantdesk.migrants.schemas import MigrantSummarySchema
 
 _LANGUAGE = validate.OneOf(["ru", "ky", "uz", "uz-Latn", "uz-Cyrl", "tg", "kk", "tk", "en",
@@ -18,8 +18,8 @@ class CallCreateSchema(Schema):
                                  metadata={"description": "Any format; stored as E.164"})
     language = fields.String(allow_none=True, validate=_LANGUAGE)
     summary = fields.String(allow_none=True, validate=validate.Length(max=10_000))
-    migrant_id = fields.Integer(allow_none=True)
-    case_id = fields.Integer(allow_none=True)
+    migrant_id = fields.Integer(allow_none=True, validate=ID_RANGE)
+    case_id = fields.Integer(allow_none=True, validate=ID_RANGE)
 
     @validates_schema
     def _ends_after_start(self, data: dict, **kwargs: object) -> None:
@@ -35,8 +35,8 @@ class CallUpdateSchema(Schema):
 
 
 class CallLinkSchema(Schema):
-    migrant_id = fields.Integer(allow_none=True)
-    case_id = fields.Integer(allow_none=True)
+    migrant_id = fields.Integer(allow_none=True, validate=ID_RANGE)
+    case_id = fields.Integer(allow_none=True, validate=ID_RANGE)
 
     @validates_schema
     def _something_to_link(self, data: dict, **kwargs: object) -> None:
@@ -59,8 +59,8 @@ class CallSchema(Schema):
 
 
 class CallListQuerySchema(PageQuerySchema):
-    migrant_id = fields.Integer()
-    case_id = fields.Integer()
+    migrant_id = fields.Integer(validate=ID_RANGE)
+    case_id = fields.Integer(validate=ID_RANGE)
     unlinked = fields.Boolean(metadata={"description": "Only calls not linked to a migrant"})
 
 

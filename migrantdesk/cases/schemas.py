@@ -4,7 +4,7 @@ from marshmallow import Schema, fields, validate
 
 from migrantdesk.cases.facts import CaseCategory
 from migrantdesk.cases.models import CaseStatus, Priority
-from migrantdesk.core.api import PageQuerySchema
+from migrantdesk.core.api import ID_RANGE, PageQuerySchema
 from migrantdesk.core.countries import KNOWN_COUNTRIES
 from migrantdesk.migrants.schemas import MigrantSummarySchema
 
@@ -20,7 +20,7 @@ class PersonSchema(Schema):
 class TaskCreateSchema(Schema):
     title = fields.String(required=True, validate=validate.Length(min=1, max=300))
     due_on = fields.Date(required=True)
-    assignee_id = fields.Integer(allow_none=True)
+    assignee_id = fields.Integer(allow_none=True, validate=ID_RANGE)
 
 
 class TaskUpdateSchema(Schema):
@@ -45,14 +45,14 @@ class NoteSchema(NoteCreateSchema):
 
 
 class CaseCreateSchema(Schema):
-    migrant_id = fields.Integer(required=True)
+    migrant_id = fields.Integer(required=True, validate=ID_RANGE)
     category = fields.Enum(CaseCategory, by_value=True, required=True)
     summary = fields.String(required=True, validate=_SUMMARY)
     host_country = fields.String(validate=_HOST,
                                  metadata={"description": "Defaults to the office's host"})
     facts = fields.Dict(keys=fields.String(), load_default=dict)
     priority = fields.Enum(Priority, by_value=True, load_default=Priority.NORMAL)
-    assignee_id = fields.Integer(allow_none=True)
+    assignee_id = fields.Integer(allow_none=True, validate=ID_RANGE)
 
 
 class CaseUpdateSchema(Schema):
@@ -63,12 +63,12 @@ class CaseUpdateSchema(Schema):
     host_country = fields.String(validate=_HOST)
     facts = fields.Dict(keys=fields.String())
     priority = fields.Enum(Priority, by_value=True)
-    assignee_id = fields.Integer(allow_none=True)
+    assignee_id = fields.Integer(allow_none=True, validate=ID_RANGE)
 
 
 class TransitionSchema(Schema):
     to = fields.Enum(CaseStatus, by_value=True, required=True)
-    version = fields.Integer(required=True)
+    version = fields.Integer(required=True, validate=ID_RANGE)
     reason = fields.String(validate=validate.Length(max=500))
 
 
@@ -102,8 +102,8 @@ class CaseListQuerySchema(PageQuerySchema):
     status = fields.Enum(CaseStatus, by_value=True)
     category = fields.Enum(CaseCategory, by_value=True)
     priority = fields.Enum(Priority, by_value=True)
-    assignee_id = fields.Integer()
-    migrant_id = fields.Integer()
+    assignee_id = fields.Integer(validate=ID_RANGE)
+    migrant_id = fields.Integer(validate=ID_RANGE)
 
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
+from sqlalchemy.exc import DataError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -50,7 +51,8 @@ class Conflict(DomainError):
 
 
 def error_response(status: int, code: str, message: str,
-                   fields: dict[str, Any] | None = None, **extra: Any):
+                   fields: dict[str, Any] | None = None, /, **extra: Any):
+    # Positional-only: extra may hold any name, "status" of a record included.
     body: dict[str, Any] = {"code": code, "message": message, "fields": fields or {}}
     body.update(extra)
     return jsonify(error=body), status
@@ -62,7 +64,7 @@ def _wants_page() -> bool:
 
 
 def error_reply(status: int, code: str, message: str,
-                fields: dict[str, Any] | None = None, **extra: Any):
+                fields: dict[str, Any] | None = None, /, **extra: Any):
     if _wants_page():
         return render_template("errors/page.html", status=status, code=code,
                                message=message), status
@@ -105,6 +107,15 @@ def register_error_handlers(app: Flask) -> None:
     def handle_stale(error: StaleDataError):
         return error_reply(
             409, "conflict", _("Someone else changed this record; reload and apply your change."))
+
+    @app.errorhandler(OverflowError)  # SQLite: an int past 64 bits
+    @app.errorhandler(DataError)  # PostgreSQL: a number or text too large for its column
+    def handle_out_of_range(error: Exception):
+        # Schemas bound ids and lengths; this is the last line for a value one of them missed.
+        # Only the type is logged: the driver's message quotes the value.
+        log.warning("value out of range for the database: %s", type(error).__name__)
+        return error_response(422, "out_of_range",
+                              _("A value is too large or too long for what it describes."))
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):

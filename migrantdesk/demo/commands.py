@@ -32,7 +32,7 @@ from migrantdesk.offices.models import Office
 
 cli = click.Group()
 
-DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 -- printed for the demo login on purpose
+DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 -- the demo login  # nosec B105
 BATCH_SIZE = 10_000
 DEMO_SIZE = {"migrants": 2000, "cases": 3000, "calls": 6000}
 
@@ -185,7 +185,7 @@ def seed_demo() -> None:
     if db.session.scalar(select(func.count(Office.id))):
         click.echo("The database already has offices: seed-demo only fills an empty database.")
         return
-    started, rng, now = time.perf_counter(), random.Random(2026), _now()
+    started, rng, now = time.perf_counter(), random.Random(2026), _now()  # demo data  # nosec B311
     sites, staff = _seed_offices_and_staff()
     share = {code: {what: round(n * _SHARE[code]) for what, n in DEMO_SIZE.items()}
              for code in sites}
@@ -334,7 +334,7 @@ def _generate_calls(rng: random.Random, site: Site, staff: list[int], migrant_id
 def generate(migrant_count: int, case_count: int, call_count: int, office_code: str | None,
              seed: int) -> None:
     """Bulk rows for benchmarks: executemany INSERTs of 10,000 rows, one commit per batch."""
-    rng, now, started = random.Random(seed), _now(), time.perf_counter()
+    rng, now, started = random.Random(seed), _now(), time.perf_counter()  # bulk data  # nosec B311
     site, staff = _bench_office(office_code)
     migrant_ids, phones = _generate_migrants(rng, site, migrant_count, now)
     if not migrant_ids and (case_count or call_count):

@@ -7,6 +7,7 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate, validates_schema
 
+from migrantdesk.core.api import ID_RANGE
 from migrantdesk.core.countries import KNOWN_COUNTRIES
 from migrantdesk.guidance.models import ContentStatus, Topic, TranslationReview, Verification
 
@@ -96,9 +97,13 @@ class ProvisionEntrySchema(_Strict):
         for name in ("effective_from", "effective_to"):
             if type(data.get(name)) not in (date, type(None)):
                 raise ValidationError("A date without a time, e.g. 2022-09-24.", name)
-        if data.get("effective_to") and data["effective_to"] <= data["effective_from"]:
+        # A partial load (PATCH, new version) may hold either date or none: the service checks
+        # the merged provision.
+        if data.get("effective_to") and data.get("effective_from") \
+                and data["effective_to"] <= data["effective_from"]:
             raise ValidationError("Must be after effective_from.", "effective_to")
-        missing = [tag for tag in REQUIRED_LANGUAGES if tag not in data["summary"]]
+        summary = data.get("summary", dict.fromkeys(REQUIRED_LANGUAGES))
+        missing = [tag for tag in REQUIRED_LANGUAGES if tag not in summary]
         if missing:
             raise ValidationError(f"Missing language(s): {', '.join(missing)}.", "summary")
 
@@ -207,7 +212,7 @@ class SituationSchema(Schema):
 
 
 class DryRunSchema(_Strict):
-    case_id = fields.Integer(required=True)
+    case_id = fields.Integer(required=True, validate=ID_RANGE)
     conditions = fields.Dict(required=True)
 
 
@@ -261,9 +266,9 @@ class SelectionSchema(Schema):
 
 
 class GiveGuidanceSchema(_Strict):
-    template_id = fields.Integer(required=True)
+    template_id = fields.Integer(required=True, validate=ID_RANGE)
     language = fields.String(required=True, validate=validate.Regexp(LANGUAGE_TAG))
-    call_id = fields.Integer(allow_none=True, load_default=None)
+    call_id = fields.Integer(allow_none=True, load_default=None, validate=ID_RANGE)
 
 
 class GuidanceGivenSchema(Schema):

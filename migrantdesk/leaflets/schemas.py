@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask import url_for
 from marshmallow import Schema, fields, validate
 
+from migrantdesk.core.api import ID_RANGE
 from migrantdesk.guidance.models import Topic
 from migrantdesk.leaflets.models import PageFormat
 
@@ -11,7 +12,7 @@ _LANGUAGE = fields.String(required=True, validate=validate.Length(min=2, max=10)
 
 
 class LeafletRequestSchema(Schema):
-    template_id = fields.Integer(required=True)
+    template_id = fields.Integer(required=True, validate=ID_RANGE)
     language = _LANGUAGE
     page_format = fields.Enum(PageFormat, by_value=True, load_default=PageFormat.A5)
 

@@ -112,7 +112,7 @@ def test_short_new_password_is_refused(app, world):
     response = client.patch("/api/v1/auth/me", json={
         "current_password": PASSWORD, "new_password": "short"})
     assert response.status_code == 422
-    assert "password" in response.get_json()["error"]["fields"]
+    assert "new_password" in response.get_json()["error"]["fields"]
 
 
 def test_deactivated_user_is_logged_out(app, client_for, world):
