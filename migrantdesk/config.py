@@ -61,6 +61,13 @@ class Config:
     # Leaflet downloads are counted in memory and written in batches of this many.
     LEAFLET_COUNT_FLUSH_EVERY = int(os.environ.get("LEAFLET_COUNT_FLUSH_EVERY", "50"))
 
+    # Resilience: how long a retried POST's Idempotency-Key is remembered; PostgreSQL gives up
+    # waiting for a lock (503 with Retry-After) or on a runaway statement (0 turns either off).
+    IDEMPOTENCY_KEY_TTL_HOURS = int(os.environ.get("IDEMPOTENCY_KEY_TTL_HOURS", "24"))
+    DATABASE_LOCK_TIMEOUT_MS = int(os.environ.get("DATABASE_LOCK_TIMEOUT_MS", "3000"))
+    DATABASE_STATEMENT_TIMEOUT_MS = int(os.environ.get("DATABASE_STATEMENT_TIMEOUT_MS", "30000"))
+    BUSY_RETRY_AFTER_SECONDS = 1
+
     @classmethod
     def check(cls) -> None:
         if not cls.SECRET_KEY:
