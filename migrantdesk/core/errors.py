@@ -121,6 +121,9 @@ def register_error_handlers(app: Flask) -> None:
     def handle_database_busy(error: OperationalError):
         if not is_transient(error):
             return handle_unexpected(error)
+        from migrantdesk.core.db import db  # core.db imports this module
+
+        db.session.rollback()  # the failed transaction is over; the message may read the user
         log.warning("database busy: %s", type(error.orig).__name__)
         return error_response(503, "database_busy",
                               _("The database is busy; please retry in a moment."),

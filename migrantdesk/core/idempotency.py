@@ -130,6 +130,7 @@ def _claim(user_id: int, key: str, fingerprint: str) -> tuple[IdempotencyKey, bo
         return earlier, False
     except OperationalError as error:
         if is_lock_timeout(error):
+            db.session.rollback()  # the message's locale may need the user reloaded
             raise _in_progress() from error
         raise
     return claim, True
