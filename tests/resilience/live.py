@@ -53,6 +53,7 @@ class LiveServer:
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.workers = workers
+        self.database_kind = "postgresql" if database_url.startswith("postgres") else "sqlite"
         self.log_path = log_dir / f"gunicorn-{self.port}.log"
         env = {**os.environ, "DATABASE_URL": database_url, "MIGRANTDESK_ENV": "testing",
                "MIGRANTDESK_INSTANCE": str(log_dir / "instance")}

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import text
 
 from tests.conftest import scalar
+from tests.resilience.conftest import report
 from tests.resilience.live import LiveServer, api_token
 
 INTAKES = 500
@@ -92,7 +93,7 @@ def test_workers_killed_mid_intake_lose_and_duplicate_nothing(app, world, server
                                  "GROUP BY summary", o=office_id))
     lost = sum(1 for n in range(INTAKES) if f"crash-test intake {n}" not in rows)
     duplicated = sum(count - 1 for count in rows.values())
-    print(f"\ncrash test: {INTAKES} intakes, {figures.sent} requests sent, "
+    report(f"crash test ({server.database_kind}): {INTAKES} intakes, {figures.sent} requests sent, "
           f"{len(figures.killed)} workers SIGKILLed, {figures.hung_up} answers dropped by the "
           f"client, {figures.failures} failures seen, "
           f"{figures.retries} retries ({figures.replayed} answered from the stored key), "

@@ -19,10 +19,7 @@ from migrantdesk.config import TestingConfig
 from migrantdesk.core.db import db
 from tests.cases.test_cases_api import open_case
 from tests.conftest import login, scalar
-
-
-def is_postgres(app) -> bool:
-    return str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("postgresql")
+from tests.resilience.conftest import is_postgres
 
 
 @pytest.fixture
