@@ -76,7 +76,9 @@ def test_workers_killed_mid_intake_lose_and_duplicate_nothing(app, world, server
 
     def saboteur() -> None:
         for threshold in KILL_AT:
-            while figures.answered < threshold and time.monotonic() < deadline:
+            # Both workers up (the master replaced the last one killed), answers flowing.
+            while (figures.answered < threshold or len(server.worker_pids()) < 2) \
+                    and time.monotonic() < deadline:
                 time.sleep(0.005)
             figures.killed.append(server.kill_a_worker())
 
