@@ -15,7 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from migrantdesk import create_app
-from migrantdesk.config import TestingConfig
+from migrantdesk.config import Config, TestingConfig
 from migrantdesk.core.db import db
 from tests.cases.test_cases_api import open_case
 from tests.conftest import login, scalar
@@ -24,9 +24,10 @@ from tests.resilience.conftest import is_postgres
 
 @pytest.fixture
 def impatient_app(app):
-    """The same database, with a 300 ms lock timeout on PostgreSQL."""
+    """The same database, with a 300 ms lock timeout and production's statement timeout."""
     impatient = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=app.config[
         "SQLALCHEMY_DATABASE_URI"], DATABASE_LOCK_TIMEOUT_MS=300,
+        DATABASE_STATEMENT_TIMEOUT_MS=Config.DATABASE_STATEMENT_TIMEOUT_MS,
         LEAFLET_STORE=app.config["LEAFLET_STORE"])
     yield impatient
     with impatient.app_context():
@@ -67,8 +68,10 @@ def test_postgresql_connections_have_short_lock_and_statement_timeouts(app, impa
     if not is_postgres(app):
         pytest.skip("PostgreSQL only")
     assert scalar(app, "SHOW lock_timeout") == "3s"
-    assert scalar(app, "SHOW statement_timeout") == "30s"
+    assert (Config.DATABASE_LOCK_TIMEOUT_MS, Config.DATABASE_STATEMENT_TIMEOUT_MS) == (
+        3000, 30000)
     assert scalar(impatient_app, "SHOW lock_timeout") == "300ms"
+    assert scalar(impatient_app, "SHOW statement_timeout") == "30s"
     # The similarity threshold set for every connection is kept alongside.
     assert float(scalar(app, "SHOW pg_trgm.similarity_threshold")) == 0.5
 
