@@ -160,12 +160,14 @@ def test_concurrent_requests_with_one_key_create_one_call(app, world):
     for thread in threads:
         thread.join()
     statuses = sorted(r.status_code for r in responses)
-    assert set(statuses) <= {201, 409}, [r.get_json() for r in responses]
+    # A loser waits for the winner and replays it, or is told to retry (409, or 503 when the
+    # wait outlasts the busy timeout on an overloaded machine); never a second call.
+    assert set(statuses) <= {201, 409, 503}, [r.get_json() for r in responses]
     created = [r for r in responses if r.status_code == 201]
     assert created, statuses
     assert len({json.dumps(r.get_json(), sort_keys=True) for r in created}) == 1
     assert sum("Idempotent-Replayed" not in r.headers for r in created) == 1
-    for conflict in (r for r in responses if r.status_code == 409):
+    for conflict in (r for r in responses if r.status_code in (409, 503)):
         assert conflict.headers["Retry-After"] == "1"
     assert scalar(app, "SELECT count(*) FROM calls") == 1
 
