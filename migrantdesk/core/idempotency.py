@@ -1,11 +1,12 @@
 """Idempotent creation: a phone app that retries a POST with the same `Idempotency-Key` gets the
 first answer back instead of a second call or case.
 
-The key is claimed by inserting a row, unique per (user, key), in the request's own transaction
-before the view runs; the response is written into that row and commits with the record it
-describes. A concurrent request with the same key waits on the unique index (PostgreSQL) or the
-write lock (SQLite), then finds the committed row and replays it. A request that fails (4xx/5xx)
-rolls back, its claim with it, so the client may retry the same key.
+A key already answered is replayed without running the view. Otherwise the view runs and its
+response is stored in a row unique per (user, key), in the request's own transaction, so it
+commits with the record it describes. A concurrent request with the same key waits on that
+unique index (PostgreSQL) or on the write lock (SQLite) until the first commits, then rolls its
+own record back and replays the first answer. A request that fails (4xx/5xx) rolls back and
+stores nothing, so the client may retry the same key.
 """
 
 from __future__ import annotations
@@ -48,9 +49,8 @@ class IdempotencyKey(Base):
     key: Mapped[str] = mapped_column(String(MAX_KEY_LENGTH))
     # SHA-256 of method, path and body: the same key with another request is refused.
     fingerprint: Mapped[str] = mapped_column(String(64))
-    # Empty only inside the claiming transaction; committed rows always hold the answer.
-    status: Mapped[int | None]
-    body: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[int]
+    body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
@@ -109,31 +109,38 @@ def _stored(user_id: int, key: str) -> IdempotencyKey | None:
         IdempotencyKey.user_id == user_id, IdempotencyKey.key == key)).first()
 
 
-def _claim(user_id: int, key: str, fingerprint: str) -> tuple[IdempotencyKey, bool]:
-    """The row for this key and whether it was claimed now (False: an earlier answer)."""
+def _earlier(user_id: int, key: str) -> IdempotencyKey | None:
+    """The committed answer to this key, if any; an expired one is deleted (the key is free)."""
     earlier = _stored(user_id, key)
-    if earlier is not None and earlier.created_at > utcnow() - _ttl():
-        return earlier, False
-    if earlier is not None:  # expired: the key is free again
+    if earlier is not None and earlier.created_at <= utcnow() - _ttl():
         db.session.execute(delete(IdempotencyKey).where(IdempotencyKey.id == earlier.id))
         db.session.expunge(earlier)
-    claim = IdempotencyKey(user_id=user_id, key=key, fingerprint=fingerprint)
-    db.session.add(claim)
+        return None
+    return earlier
+
+
+def _keep(user_id: int, key: str, fingerprint: str, response: Response
+          ) -> IdempotencyKey | None:
+    """Store the answer beside the record it describes. None when this request won; else the
+    answer of a concurrent request that committed the key first (this one must roll back)."""
+    db.session.add(IdempotencyKey(user_id=user_id, key=key, fingerprint=fingerprint,
+                                  status=response.status_code,
+                                  body=response.get_data(as_text=True)))
     try:
         db.session.flush()
     except IntegrityError:
-        # A concurrent request with this key committed while we waited on the unique index.
+        # The unique index made us wait for the other request's commit: undo our record.
         db.session.rollback()
-        earlier = _stored(user_id, key)
-        if earlier is None:
+        winner = _stored(user_id, key)
+        if winner is None:
             raise _in_progress() from None
-        return earlier, False
+        return winner
     except OperationalError as error:
         if is_lock_timeout(error):
             db.session.rollback()  # the message's locale may need the user reloaded
             raise _in_progress() from error
         raise
-    return claim, True
+    return None
 
 
 def _in_progress() -> Conflict:
@@ -146,7 +153,6 @@ def _replay(earlier: IdempotencyKey, fingerprint: str, entity_type: str) -> Resp
     if earlier.fingerprint != fingerprint:
         raise KeyReused(_("This Idempotency-Key was used with a different request."),
                         {HEADER: [_("Use a new key for a new request.")]})
-    assert earlier.status is not None and earlier.body is not None
     response = current_app.response_class(earlier.body, status=earlier.status,
                                           mimetype="application/json")
     response.headers[REPLAYED_HEADER] = "true"
@@ -167,15 +173,15 @@ def idempotent(entity_type: str) -> Callable[[View], View]:
             if key is None:
                 return view(*args, **kwargs)
             fingerprint = _fingerprint()
-            row, claimed = _claim(current_user.id, key, fingerprint)
-            if not claimed:
-                return _replay(row, fingerprint, entity_type)
+            user_id = current_user.id
+            earlier = _earlier(user_id, key)
+            if earlier is not None:
+                return _replay(earlier, fingerprint, entity_type)
             response = make_response(view(*args, **kwargs))
-            if response.status_code < 400:
-                row.status = response.status_code
-                row.body = response.get_data(as_text=True)
-                db.session.flush()
-            return response
+            if response.status_code >= 400:
+                return response  # rolled back, key and all: the client may retry it
+            winner = _keep(user_id, key, fingerprint, response)
+            return response if winner is None else _replay(winner, fingerprint, entity_type)
         wrapper._apidoc = deepcopy(getattr(wrapper, "_apidoc", {}))  # type: ignore[attr-defined]
         manual = wrapper._apidoc.setdefault("manual_doc", {})  # type: ignore[attr-defined]
         manual["parameters"] = [*manual.get("parameters", []), _HEADER_DOC]

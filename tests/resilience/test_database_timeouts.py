@@ -102,8 +102,8 @@ def test_a_key_claimed_by_a_running_request_answers_409_in_progress(
         pytest.skip("on SQLite the whole file is locked: a 503 as above")
     client = login(impatient_app.test_client(), world.user("a"))
     other_session.execute(
-        "INSERT INTO idempotency_keys (user_id, key, fingerprint, created_at) "
-        "VALUES (%s, 'busy-key', 'x', now())", (world.user("a").id,))
+        "INSERT INTO idempotency_keys (user_id, key, fingerprint, status, body, created_at) "
+        "VALUES (%s, 'busy-key', 'x', 201, '{}', now())", (world.user("a").id,))
     response = client.post("/api/v1/calls", json={"summary": "Retry"},
                            headers={"Idempotency-Key": "busy-key"})
     assert response.status_code == 409, response.get_json()
