@@ -65,6 +65,13 @@ class Config:
     # Leaflet downloads are counted in memory and written in batches of this many.
     LEAFLET_COUNT_FLUSH_SECONDS = float(os.environ.get("LEAFLET_COUNT_FLUSH_SECONDS", "10"))
 
+    # Resilience: how long a retried POST's Idempotency-Key is remembered; PostgreSQL gives up
+    # waiting for a lock (503 with Retry-After) or on a runaway statement (0 turns either off).
+    IDEMPOTENCY_KEY_TTL_HOURS = int(os.environ.get("IDEMPOTENCY_KEY_TTL_HOURS", "24"))
+    DATABASE_LOCK_TIMEOUT_MS = int(os.environ.get("DATABASE_LOCK_TIMEOUT_MS", "3000"))
+    DATABASE_STATEMENT_TIMEOUT_MS = int(os.environ.get("DATABASE_STATEMENT_TIMEOUT_MS", "30000"))
+    BUSY_RETRY_AFTER_SECONDS = 1
+
     @classmethod
     def check(cls) -> None:
         if not cls.SECRET_KEY:
@@ -90,6 +97,9 @@ class TestingConfig(DevelopmentConfig):
     # The suite logs in hundreds of times from one address; tests/auth tests the real limits.
     LOGIN_RATE_LIMIT = LOGIN_ADDRESS_RATE_LIMIT = "100000 per minute"
     SECRET_KEY = "testing-only"  # noqa: S105 -- tests only  # nosec B105
+    # The suite empties whole tables between tests, which on a loaded machine may outlast the
+    # production statement timeout; lock timeouts stay as in production.
+    DATABASE_STATEMENT_TIMEOUT_MS = 0
 
 
 CONFIGS = {c.ENV_NAME: c for c in (Config, DevelopmentConfig, TestingConfig)}

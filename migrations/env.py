@@ -11,6 +11,7 @@ import migrantdesk.auth.models
 import migrantdesk.calls.models
 import migrantdesk.cases.models
 import migrantdesk.core.audit
+import migrantdesk.core.idempotency
 import migrantdesk.guidance.models
 import migrantdesk.leaflets.models
 import migrantdesk.migrants.models

@@ -15,6 +15,7 @@ from migrantdesk.calls.schemas import (
     CallUpdateSchema,
 )
 from migrantdesk.core.api import Blueprint
+from migrantdesk.core.idempotency import idempotent
 
 blp = Blueprint("calls", __name__, url_prefix="/api/v1/calls",
                 description="Hotline call log and repeat-caller search")
@@ -30,6 +31,7 @@ def list_calls(query):
 
 @blp.route("", methods=["POST"])
 @require(Scope.CALLS_WRITE)
+@idempotent("call")
 @blp.arguments(CallCreateSchema)
 @blp.response(201, CallSchema)
 def log_call(new_call):

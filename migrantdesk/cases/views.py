@@ -19,6 +19,7 @@ from migrantdesk.cases.schemas import (
     TransitionSchema,
 )
 from migrantdesk.core.api import Blueprint
+from migrantdesk.core.idempotency import idempotent
 
 blp = Blueprint("cases", __name__, url_prefix="/api/v1/cases",
                 description="Cases: facts, status workflow, tasks and notes")
@@ -34,6 +35,7 @@ def list_cases(query):
 
 @blp.route("", methods=["POST"])
 @require(Scope.CASES_WRITE)
+@idempotent("case")
 @blp.arguments(CaseCreateSchema)
 @blp.response(201, CaseSummarySchema)
 def create_case(new_case):
@@ -65,6 +67,7 @@ def transition_case(transition, case_id):
 
 @blp.route("/<int:case_id>/tasks", methods=["POST"])
 @require(Scope.CASES_WRITE)
+@idempotent("case_task")
 @blp.arguments(TaskCreateSchema)
 @blp.response(201, TaskSchema)
 def add_task(new_task, case_id):
@@ -81,6 +84,7 @@ def update_task(change, case_id, task_id):
 
 @blp.route("/<int:case_id>/notes", methods=["POST"])
 @require(Scope.CASES_WRITE)
+@idempotent("case_note")
 @blp.arguments(NoteCreateSchema)
 @blp.response(201, NoteSchema)
 def add_note(new_note, case_id):

@@ -101,7 +101,23 @@ def _configure_connection(dbapi_connection: Any, connection_record: Any) -> None
     dbapi_connection.create_function("similarity", 2, similarity, deterministic=True)
 
 
+def _postgres_timeouts(app: Flask) -> None:
+    """Short lock and statement timeouts on the app's PostgreSQL connections (not Alembic's):
+    a request stuck behind a lock answers 503 instead of holding a worker."""
+    if not str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("postgresql"):
+        return
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    connect_args = dict(options.get("connect_args") or {})
+    settings = [connect_args.get("options", ""),
+                f"-c lock_timeout={int(app.config['DATABASE_LOCK_TIMEOUT_MS'])}",
+                f"-c statement_timeout={int(app.config['DATABASE_STATEMENT_TIMEOUT_MS'])}"]
+    connect_args["options"] = " ".join(s for s in settings if s)
+    options["connect_args"] = connect_args
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
 def init_app(app: Flask) -> None:
+    _postgres_timeouts(app)
     db.init_app(app)
 
     @app.after_request

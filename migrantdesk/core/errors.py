@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 import traceback
 from typing import Any
 
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -55,7 +56,29 @@ def error_response(status: int, code: str, message: str,
     # Positional-only: extra may hold any name, "status" of a record included.
     body: dict[str, Any] = {"code": code, "message": message, "fields": fields or {}}
     body.update(extra)
-    return jsonify(error=body), status
+    response = jsonify(error=body)
+    if extra.get("retry_after"):
+        response.headers["Retry-After"] = str(extra["retry_after"])
+    return response, status
+
+
+# PostgreSQL: lock_timeout, statement_timeout, serialization failure, deadlock.
+_TRANSIENT_SQLSTATES = frozenset({"55P03", "57014", "40001", "40P01"})
+_SQLITE_BUSY_CODES = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
+
+
+def is_lock_timeout(error: OperationalError) -> bool:
+    """A lock wait that ran out (PostgreSQL lock_timeout, SQLite busy_timeout)."""
+    original = error.orig
+    if isinstance(original, sqlite3.OperationalError):
+        # Extended codes (SQLITE_BUSY_SNAPSHOT…) keep the primary code in the low byte.
+        return (getattr(original, "sqlite_errorcode", 0) & 0xFF) in _SQLITE_BUSY_CODES
+    return getattr(original, "sqlstate", None) == "55P03"
+
+
+def is_transient(error: OperationalError) -> bool:
+    """An error that a retry a moment later will likely not meet again."""
+    return is_lock_timeout(error) or getattr(error.orig, "sqlstate", None) in _TRANSIENT_SQLSTATES
 
 
 def _wants_page() -> bool:
@@ -116,6 +139,18 @@ def register_error_handlers(app: Flask) -> None:
         log.warning("value out of range for the database: %s", type(error).__name__)
         return error_response(422, "out_of_range",
                               _("A value is too large or too long for what it describes."))
+
+    @app.errorhandler(OperationalError)
+    def handle_database_busy(error: OperationalError):
+        if not is_transient(error):
+            return handle_unexpected(error)
+        from migrantdesk.core.db import db  # core.db imports this module
+
+        db.session.rollback()  # the failed transaction is over; the message may read the user
+        log.warning("database busy: %s", type(error.orig).__name__)
+        return error_response(503, "database_busy",
+                              _("The database is busy; please retry in a moment."),
+                              retry_after=app.config.get("BUSY_RETRY_AFTER_SECONDS", 1))
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):

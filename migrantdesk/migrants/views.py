@@ -3,6 +3,7 @@ from __future__ import annotations
 from migrantdesk.auth.guard import actor, require
 from migrantdesk.auth.permissions import Scope
 from migrantdesk.core.api import Blueprint
+from migrantdesk.core.idempotency import idempotent
 from migrantdesk.migrants import services
 from migrantdesk.migrants.schemas import (
     MigrantCreateSchema,
@@ -26,6 +27,7 @@ def list_migrants(query):
 
 @blp.route("", methods=["POST"])
 @require(Scope.MIGRANTS_WRITE)
+@idempotent("migrant")
 @blp.arguments(MigrantCreateSchema)
 @blp.response(201, MigrantSchema)
 def create_migrant(new_migrant):
