@@ -94,6 +94,8 @@ def get_call(actor: User, call_id: int) -> Call:
 
 def update_call(actor: User, call_id: int, changes: dict[str, Any]) -> Call:
     call = get_in_office(Call, call_id, actor.office_id)
+    if call.migrant_id is not None:
+        consent.require(call.migrant_id)  # nothing is written back onto an anonymised person
     ended = changes.get("ended_at")
     if ended is not None and ended < call.started_at:
         raise _invalid("ended_at", _("Must not be before the start."))

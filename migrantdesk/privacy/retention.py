@@ -1,6 +1,6 @@
 """The retention run: what is kept past its time is anonymised (privacy.anonymise).
 
-Three rules, applied in this order, each as of the day `today`:
+Three rules, each as of the day `today`:
 
 1. a case closed longer ago than its category's period (config RETENTION_PERIODS, "default"
    for the rest), and not under legal hold, loses its free text;
@@ -8,7 +8,8 @@ Three rules, applied in this order, each as of the day `today`:
    contact (their record changed, a call linked to them) is older than the default period,
    loses their identity — so a legal hold on any of their cases keeps them too;
 3. a call nobody was identified on loses its phone number and summary after
-   RETENTION_UNIDENTIFIED_CALL_YEARS.
+   RETENTION_UNIDENTIFIED_CALL_YEARS (done before 2, which also clears the calls from the
+   anonymised migrants' numbers that nobody linked to them).
 
 The run works in batches, each committed by the caller's `after_batch`, and is safe to run
 at any time and any number of times: rows are picked with FOR UPDATE SKIP LOCKED on
@@ -136,13 +137,8 @@ def run_retention(today: date, periods: dict[str, int], unidentified_call_years:
             after_batch()
         report.case_ids += [row.id for row in rows]
         report.cases_by_category.update(str(row.category) for row in rows)
-    due_migrants = select(Migrant.id, Migrant.office_id, Migrant.birth_date) \
-        .where(migrant_is_due(today, periods, cases_done=not dry_run))
-    for rows in _batches(due_migrants, Migrant.id, locking=not dry_run):
-        if not dry_run:
-            anonymise_migrants(rows, now, "retention")
-            after_batch()
-        report.migrant_ids += [row.id for row in rows]
+    # Calls before migrants: the migrants' step also clears calls from their numbers, which
+    # would make a dry run's count of these differ from the real run's.
     due_calls = select(Call.id, Call.office_id) \
         .where(_unidentified_call_is_due(today, unidentified_call_years))
     for rows in _batches(due_calls, Call.id, locking=not dry_run):
@@ -150,4 +146,11 @@ def run_retention(today: date, periods: dict[str, int], unidentified_call_years:
             scrub_unidentified_calls(rows, now)
             after_batch()
         report.unidentified_calls += len(rows)
+    due_migrants = select(Migrant.id, Migrant.office_id, Migrant.birth_date) \
+        .where(migrant_is_due(today, periods, cases_done=not dry_run))
+    for rows in _batches(due_migrants, Migrant.id, locking=not dry_run):
+        if not dry_run:
+            anonymise_migrants(rows, now, "retention")
+            after_batch()
+        report.migrant_ids += [row.id for row in rows]
     return report

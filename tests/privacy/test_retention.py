@@ -63,6 +63,7 @@ def test_run_anonymises_the_case_and_its_migrant_and_keeps_the_statistics(
     output = retention(app, "--today", years_later(6))
     assert f"Anonymised 1 closed cases past retention: {history.asanov_case}\n" in output
     assert f"Anonymised 1 migrants: {history.asanov}\n" in output
+    assert "Anonymised 1 calls nobody was identified on" in output
 
     assert statistics(app) == before
     leaked = [trace for trace in ASANOV_TRACES if trace in database_text(app)]
@@ -162,6 +163,7 @@ def test_an_anonymised_case_or_migrant_cannot_be_changed(app, operator_a, client
         ("POST", "/api/v1/cases", {"migrant_id": history.asanov, "category": "biometric_data",
                                    "summary": "x"}),
         ("POST", "/api/v1/calls", {"migrant_id": history.asanov}),
+        ("PATCH", f"/api/v1/calls/{history.asanov_call}", {"summary": "Asanov again"}),
     ]
     for method, path, body in attempts:
         response = operator_a.open(path, method=method, json=body)
@@ -192,3 +194,14 @@ def test_wrong_retention_configuration_is_refused_naming_the_entry(app, history:
     finally:
         app.config["RETENTION_PERIODS"] = periods
     assert "Asanov" in database_text(app)
+
+
+def test_only_free_text_facts_are_removed():
+    from migrantdesk.cases.facts import free_text_facts
+
+    assert free_text_facts("wage_labour_dispute") == {"employer"}
+    assert free_text_facts("document_status") == {"number", "issuer"}
+    assert free_text_facts("mobilisation_notice") == {"issuing_office", "what_was_signed"}
+    # Choices, country and currency codes, dates, flags and counts are kept for statistics.
+    assert free_text_facts("eu_deportation") == {"employer"}
+    assert free_text_facts("asylum_abroad") == set()
