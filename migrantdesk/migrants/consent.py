@@ -5,15 +5,13 @@ A consent is valid on a day when it was given on or before that day, does not ex
 before it (`expires_on` is the first day it no longer holds) and was not withdrawn on or
 before it. Which action needs which purpose:
 
-| action (service)                                                   | purposes            |
-|--------------------------------------------------------------------|---------------------|
-| open a case; change its facts, summary, priority or status; add a  | case_handling       |
-| task or a note; record guidance given; print the migrant's briefing |                     |
-| close or resolve a case (stopping the processing is always allowed) | none                |
-| a call-back task; an outbound call to a known migrant               | call_back           |
-| assign a case to a lawyer                                           | sharing_with_lawyer |
-| row-level statistics exports (`consented_migrant_ids`)              | statistics          |
-| log an inbound call, identified or not; read a record               | none                |
+- case_handling: open a case; change its facts, summary, priority, assignee or status; add
+  a task or a note; record guidance given; print the migrant's briefing;
+- call_back: a task of kind call_back; an outbound call to (or linked to) a known migrant;
+- sharing_with_lawyer: assigning a case to a lawyer;
+- statistics: row-level statistics exports (`consented_migrant_ids`);
+- none: resolving or closing a case (stopping the processing), logging an inbound call,
+  identified or not, and reading any record.
 
 Reading stays possible without consent so that staff can see a withdrawal and close the case.
 An anonymised migrant refuses every action: the record is kept for statistics only.
