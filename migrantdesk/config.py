@@ -72,6 +72,19 @@ class Config:
     DATABASE_STATEMENT_TIMEOUT_MS = int(os.environ.get("DATABASE_STATEMENT_TIMEOUT_MS", "30000"))
     BUSY_RETRY_AFTER_SECONDS = 1
 
+    # Retention (`flask retention run`): years after a case is closed before its free text is
+    # removed, per case category, and for the migrant's identity years after their last
+    # contact once none of their cases is kept any more ("default"). A policy decision of the
+    # consulate, not a rule of law: people at risk of prosecution, detention or mobilisation
+    # may need their file for longer; a question answered on the phone, for less.
+    RETENTION_PERIODS: dict[str, int] = {
+        "default": 5, "information_request": 2,
+        "mobilisation_notice": 10, "military_contract_pressure": 10,
+        "foreign_service_prosecution_risk": 10, "detention_abroad": 10, "asylum_abroad": 10,
+    }
+    # Years the phone number and summary of a call nobody was identified on are kept.
+    RETENTION_UNIDENTIFIED_CALL_YEARS = 2
+
     @classmethod
     def check(cls) -> None:
         if not cls.SECRET_KEY:

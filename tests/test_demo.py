@@ -11,13 +11,21 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from migrantdesk.auth.models import User
-from migrantdesk.calls.models import Call
+from migrantdesk.auth.permissions import Role
+from migrantdesk.calls.models import Call, CallDirection
 from migrantdesk.cases.facts import validate_facts
 from migrantdesk.cases.models import Case
 from migrantdesk.core.db import db
 from migrantdesk.core.text import document_key, search_key
 from migrantdesk.demo.people import MOBILE_PLANS, mobile_number
-from migrantdesk.migrants.models import IdentityDocument, Migrant, MigrantNameWord, MigrantPhone
+from migrantdesk.migrants.consent import consented_migrant_ids
+from migrantdesk.migrants.models import (
+    ConsentPurpose,
+    IdentityDocument,
+    Migrant,
+    MigrantNameWord,
+    MigrantPhone,
+)
 from migrantdesk.migrants.name_words import name_words
 from migrantdesk.offices.models import Office
 
@@ -159,3 +167,22 @@ def test_generate_rejects_an_unknown_office(app: Flask) -> None:
     result = app.test_cli_runner().invoke(args=["generate", "--migrants", "1", "--office", "xx"])
     assert result.exit_code != 0
     assert "no office" in result.output
+
+
+def test_seed_demo_consents_are_realistic_and_match_what_was_done(seeded: str) -> None:
+    migrants = set(db.session.scalars(select(Migrant.id)))
+
+    def consenting(purpose: ConsentPurpose) -> set[int]:
+        return set(db.session.scalars(consented_migrant_ids(purpose)))
+
+    handling, statistics = consenting(ConsentPurpose.CASE_HANDLING), consenting(
+        ConsentPurpose.STATISTICS)
+    assert 0.9 * len(migrants) <= len(handling) < len(migrants)  # a few withdrew
+    assert 0.6 * len(migrants) <= len(statistics) <= 0.85 * len(migrants)
+    lawyers = select(User.id).where(User.role == Role.LAWYER)
+    with_lawyer = set(db.session.scalars(select(Case.migrant_id).where(
+        Case.assignee_id.in_(lawyers))))
+    assert with_lawyer and with_lawyer <= consenting(ConsentPurpose.SHARING_WITH_LAWYER)
+    called_back = set(db.session.scalars(select(Call.migrant_id).where(
+        Call.direction == CallDirection.OUTBOUND, Call.migrant_id.is_not(None))))
+    assert called_back and called_back <= consenting(ConsentPurpose.CALL_BACK)

@@ -28,6 +28,8 @@ class Scope(StrEnum):
     OFFICES_ADMIN = "offices:admin"
     USERS_ADMIN = "users:admin"
     AUDIT_READ = "audit:read"
+    # Legal holds and erasure of a migrant's personal data.
+    PRIVACY_MANAGE = "privacy:manage"
 
 
 _CASEWORK = {
@@ -40,9 +42,10 @@ _LEGAL_CONTENT = {Scope.GUIDANCE_WRITE, Scope.GUIDANCE_PUBLISH}
 ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
     Role.OPERATOR: frozenset(_CASEWORK),
     Role.LAWYER: frozenset(_CASEWORK | _LEGAL_CONTENT),
-    Role.CONSUL: frozenset(_CASEWORK | _LEGAL_CONTENT | {Scope.STATS_READ, Scope.AUDIT_READ}),
+    Role.CONSUL: frozenset(_CASEWORK | _LEGAL_CONTENT | {Scope.STATS_READ, Scope.AUDIT_READ,
+                                                         Scope.PRIVACY_MANAGE}),
     # Managers see figures, not people.
     Role.MANAGER: frozenset({Scope.STATS_READ, Scope.OFFICES_READ}),
     Role.ADMIN: frozenset({Scope.OFFICES_READ, Scope.OFFICES_ADMIN, Scope.USERS_ADMIN,
-                           Scope.AUDIT_READ}),
+                           Scope.AUDIT_READ, Scope.PRIVACY_MANAGE}),
 }

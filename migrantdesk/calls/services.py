@@ -10,13 +10,15 @@ from sqlalchemy import select
 
 from migrantdesk.auth.models import User
 from migrantdesk.calls import search
-from migrantdesk.calls.models import Call
+from migrantdesk.calls.models import Call, CallDirection
 from migrantdesk.cases.models import Case
 from migrantdesk.core import audit
 from migrantdesk.core.audit import AuditAction
 from migrantdesk.core.db import db, get_in_office, utcnow
 from migrantdesk.core.errors import ValidationFailed
-from migrantdesk.migrants.models import Migrant
+from migrantdesk.migrants import consent
+from migrantdesk.migrants.consent import RecordAnonymised
+from migrantdesk.migrants.models import ConsentPurpose, Migrant
 from migrantdesk.migrants.phones import e164_or_error
 from migrantdesk.offices.models import Office
 from migrantdesk.offices.services import office_of
@@ -42,10 +44,13 @@ def _resolve_link(actor: User, migrant_id: int | None, case_id: int | None
     """Check a migrant and case belong to the actor's office and to each other."""
     case_migrant = None
     if case_id is not None:
-        case_migrant = db.session.scalar(select(Case.migrant_id).where(
-            Case.id == case_id, Case.office_id == actor.office_id))
-        if case_migrant is None:
+        found = db.session.execute(select(Case.migrant_id, Case.anonymised_at).where(
+            Case.id == case_id, Case.office_id == actor.office_id)).first()
+        if found is None:
             raise _invalid("case_id", _("No such case in your office."))
+        if found.anonymised_at is not None:
+            raise RecordAnonymised(_("case"))
+        case_migrant = found.migrant_id
     if migrant_id is not None:
         exists = db.session.scalar(select(Migrant.id).where(
             Migrant.id == migrant_id, Migrant.office_id == actor.office_id))
@@ -56,9 +61,18 @@ def _resolve_link(actor: User, migrant_id: int | None, case_id: int | None
     return migrant_id or case_migrant, case_id
 
 
+def _check_consent(migrant_id: int | None, direction: CallDirection) -> None:
+    """Any inbound call may be logged; calling a known migrant back needs their consent, and
+    nothing new is attached to an anonymised migrant."""
+    if migrant_id is not None:
+        consent.require(migrant_id, *((ConsentPurpose.CALL_BACK,)
+                                      if direction == CallDirection.OUTBOUND else ()))
+
+
 def log_call(actor: User, data: dict[str, Any]) -> Call:
     office = office_of(actor)
     migrant_id, case_id = _resolve_link(actor, data.get("migrant_id"), data.get("case_id"))
+    _check_consent(migrant_id, data["direction"])
     call = Call(
         office_id=actor.office_id, operator_id=actor.id,
         started_at=data.get("started_at") or utcnow(), ended_at=data.get("ended_at"),
@@ -80,6 +94,8 @@ def get_call(actor: User, call_id: int) -> Call:
 
 def update_call(actor: User, call_id: int, changes: dict[str, Any]) -> Call:
     call = get_in_office(Call, call_id, actor.office_id)
+    if call.migrant_id is not None:
+        consent.require(call.migrant_id)  # nothing is written back onto an anonymised person
     ended = changes.get("ended_at")
     if ended is not None and ended < call.started_at:
         raise _invalid("ended_at", _("Must not be before the start."))
@@ -92,6 +108,7 @@ def update_call(actor: User, call_id: int, changes: dict[str, Any]) -> Call:
 def link_call(actor: User, call_id: int, migrant_id: int | None, case_id: int | None) -> Call:
     call = get_in_office(Call, call_id, actor.office_id)
     migrant_id, case_id = _resolve_link(actor, migrant_id, case_id)
+    _check_consent(migrant_id, CallDirection(call.direction))
     changed = audit.changed_fields(call, {"migrant_id": migrant_id, "case_id": case_id})
     if changed:
         audit.record(actor, AuditAction.UPDATE, "call", call.id, fields=changed)

@@ -365,6 +365,17 @@ def validate_facts(category: CaseCategory | str, facts: dict[str, Any] | None) -
     return {key: value for key, value in schema.dump(loaded).items() if value is not None}
 
 
+@cache
+def free_text_facts(category: CaseCategory | str) -> frozenset[str]:
+    """The facts of a category that are free text, where anything (names, addresses, numbers)
+    may be written; choices, dates, flags, counts, amounts and country codes are not."""
+    schema = _schema(_category(category))
+    closed = (validate.OneOf, validate.Regexp)
+    return frozenset(name for name, field in schema.fields.items()
+                     if isinstance(field, fields.String)
+                     and not any(isinstance(rule, closed) for rule in field.validators))
+
+
 def merge_facts(category: CaseCategory | str, current: dict[str, Any] | None,
                 changes: dict[str, Any]) -> dict[str, Any]:
     """Apply a partial update to stored facts (a key set to None removes it) and return the

@@ -58,6 +58,13 @@ class Case(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     closed_at: Mapped[datetime | None]
+    # A legal hold (a court, prosecutor or inspection request) blocks anonymisation and
+    # erasure until a consul or admin lifts it.
+    legal_hold_reason: Mapped[str | None] = mapped_column(String(500))
+    legal_hold_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    legal_hold_at: Mapped[datetime | None]
+    # Set when the free text was removed after retention or erasure; the case is then frozen.
+    anonymised_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(default=1)
 
     migrant: Mapped[Migrant] = relationship(lazy="raise")
@@ -71,8 +78,20 @@ class Case(Base):
     __mapper_args__ = {"version_id_col": version}
 
     @property
+    def legal_hold(self) -> bool:
+        return self.legal_hold_at is not None
+
+    @property
     def allowed_transitions(self) -> list[str]:
+        if self.anonymised_at is not None:
+            return []
         return sorted(ALLOWED_TRANSITIONS[CaseStatus(self.status)])
+
+
+class TaskKind(StrEnum):
+    FOLLOW_UP = "follow_up"
+    # Calling the migrant back needs their consent to be called (migrants.consent).
+    CALL_BACK = "call_back"
 
 
 class CaseTask(Base):
@@ -84,6 +103,8 @@ class CaseTask(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[TaskKind] = mapped_column(default=TaskKind.FOLLOW_UP,
+                                           server_default=TaskKind.FOLLOW_UP.value)
     due_on: Mapped[date]
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     done_at: Mapped[datetime | None]

@@ -3,7 +3,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from migrantdesk.cases.facts import CaseCategory
-from migrantdesk.cases.models import CaseStatus, Priority
+from migrantdesk.cases.models import CaseStatus, Priority, TaskKind
 from migrantdesk.core.api import ID_RANGE, PageQuerySchema
 from migrantdesk.core.countries import KNOWN_COUNTRIES
 from migrantdesk.migrants.schemas import MigrantSummarySchema
@@ -19,6 +19,8 @@ class PersonSchema(Schema):
 
 class TaskCreateSchema(Schema):
     title = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    kind = fields.Enum(TaskKind, by_value=True, load_default=TaskKind.FOLLOW_UP, metadata={
+        "description": "call_back needs the migrant's consent to be called back"})
     due_on = fields.Date(required=True)
     assignee_id = fields.Integer(allow_none=True, validate=ID_RANGE)
 
@@ -96,6 +98,11 @@ class CaseSchema(CaseSummarySchema):
     tasks = fields.List(fields.Nested(TaskSchema))
     notes = fields.List(fields.Nested(NoteSchema))
     allowed_transitions = fields.List(fields.String())
+    legal_hold = fields.Boolean()
+    legal_hold_reason = fields.String(allow_none=True)
+    legal_hold_by_id = fields.Integer(allow_none=True)
+    legal_hold_at = fields.AwareDateTime(allow_none=True)
+    anonymised_at = fields.AwareDateTime(allow_none=True)
 
 
 class CaseListQuerySchema(PageQuerySchema):

@@ -10,6 +10,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from migrantdesk.auth.models import User
+from migrantdesk.auth.permissions import Role
 from migrantdesk.cases.facts import merge_facts, validate_facts
 from migrantdesk.cases.models import (
     ALLOWED_TRANSITIONS,
@@ -18,15 +19,20 @@ from migrantdesk.cases.models import (
     CaseStatus,
     CaseTask,
     Priority,
+    TaskKind,
 )
 from migrantdesk.core import audit
 from migrantdesk.core.audit import AuditAction
 from migrantdesk.core.db import db, get_in_office, utcnow
 from migrantdesk.core.errors import NotFound, ValidationFailed
 from migrantdesk.guidance.deadlines import NOTICE_CATEGORIES, notice_deadline
-from migrantdesk.migrants.models import Migrant
+from migrantdesk.migrants import consent
+from migrantdesk.migrants.consent import RecordAnonymised
+from migrantdesk.migrants.models import ConsentPurpose, Migrant
 from migrantdesk.migrants.services import ensure_version
 from migrantdesk.offices.services import office_of
+
+_STOPPING = frozenset({CaseStatus.RESOLVED, CaseStatus.CLOSED})
 
 # Migrant, assignee and tasks joined in one statement, notes in a second.
 _CASE_PAGE = (joinedload(Case.migrant), joinedload(Case.assignee), joinedload(Case.tasks),
@@ -35,18 +41,39 @@ _CASE_PAGE = (joinedload(Case.migrant), joinedload(Case.assignee), joinedload(Ca
 
 def _colleague(actor: User, user_id: int | None, field: str) -> int | None:
     """A user id of the actor's own office, or a 422 naming the field."""
+    return _colleague_and_role(actor, user_id, field)[0]
+
+
+def _colleague_and_role(actor: User, user_id: int | None, field: str
+                        ) -> tuple[int | None, Role | None]:
     if user_id is None:
-        return None
-    office_id = db.session.scalar(select(User.office_id).where(User.id == user_id))
-    if office_id != actor.office_id:
+        return None, None
+    found = db.session.execute(select(User.office_id, User.role).where(User.id == user_id)).first()
+    if found is None or found.office_id != actor.office_id:
         raise ValidationFailed(_("Some fields are invalid."),
                                {field: [_("No such user in your office.")]})
-    return user_id
+    return user_id, Role(found.role)
+
+
+def _assignment_purposes(role: Role | None) -> tuple[ConsentPurpose, ...]:
+    """Handing a case to a lawyer shares it with them (migrants.consent)."""
+    return (ConsentPurpose.SHARING_WITH_LAWYER,) if role == Role.LAWYER else ()
+
+
+def check_processing(case: Case, *purposes: ConsentPurpose) -> None:
+    """Refuse (409) to act on an anonymised case, or for purposes the migrant has not validly
+    consented to today; the briefing and the guidance given call this too."""
+    if case.anonymised_at is not None:
+        raise RecordAnonymised(_("case"))
+    consent.require(case.migrant_id, *purposes)
 
 
 def _migrant_of_office(actor: User, migrant_id: int) -> Migrant:
+    # FOR SHARE: the retention run, which locks the migrants it anonymises, cannot anonymise
+    # this one while a case is being opened for them, nor the other way round.
     migrant = db.session.scalars(select(Migrant).where(
-        Migrant.id == migrant_id, Migrant.office_id == actor.office_id)).first()
+        Migrant.id == migrant_id, Migrant.office_id == actor.office_id)
+        .with_for_update(read=True)).first()
     if migrant is None:
         raise ValidationFailed(_("Some fields are invalid."),
                                {"migrant_id": [_("No such migrant in your office.")]})
@@ -62,13 +89,14 @@ def _escalate_notice(case: Case) -> None:
 def create_case(actor: User, data: dict[str, Any]) -> Case:
     migrant = _migrant_of_office(actor, data["migrant_id"])
     host_country = data.get("host_country") or office_of(actor).host_country
+    assignee_id, role = _colleague_and_role(actor, data.get("assignee_id"), "assignee_id")
     case = Case(
         office_id=actor.office_id, migrant_id=migrant.id, category=data["category"],
         summary=data["summary"], host_country=host_country, priority=data["priority"],
         facts=validate_facts(data["category"], data["facts"]),
-        assignee_id=_colleague(actor, data.get("assignee_id"), "assignee_id"),
-        updated_by_id=actor.id,
+        assignee_id=assignee_id, updated_by_id=actor.id,
     )
+    consent.require(migrant, ConsentPurpose.CASE_HANDLING, *_assignment_purposes(role))
     _escalate_notice(case)
     db.session.add(case)
     db.session.flush()
@@ -89,8 +117,14 @@ def update_case(actor: User, case_id: int, changes: dict[str, Any]) -> Case:
     ensure_version(case, changes.pop("version"), _("case"))
     if "facts" in changes:
         changes["facts"] = merge_facts(case.category, case.facts, changes["facts"])
+    role = None
     if "assignee_id" in changes:
-        changes["assignee_id"] = _colleague(actor, changes["assignee_id"], "assignee_id")
+        changes["assignee_id"], role = _colleague_and_role(actor, changes["assignee_id"],
+                                                           "assignee_id")
+    if changes:
+        reassigned = changes.get("assignee_id", case.assignee_id) != case.assignee_id
+        check_processing(case, ConsentPurpose.CASE_HANDLING,
+                         *_assignment_purposes(role if reassigned else None))
     changed = audit.changed_fields(case, changes)
     if "facts" in changed and case.priority != Priority.URGENT:
         _escalate_notice(case)
@@ -100,6 +134,8 @@ def update_case(actor: User, case_id: int, changes: dict[str, Any]) -> Case:
         case.updated_by_id = actor.id
         db.session.flush()
         audit.record(actor, AuditAction.UPDATE, "case", case.id, fields=changed)
+    if "assignee_id" in changed:  # the page shows the new assignee, not the one loaded
+        db.session.refresh(case, ["assignee"])
     return case
 
 
@@ -108,6 +144,9 @@ def transition_case(actor: User, case_id: int, to: CaseStatus, version: int,
     case = get_in_office(Case, case_id, actor.office_id, *_CASE_PAGE)
     ensure_version(case, version, _("case"))
     current = CaseStatus(case.status)
+    # Stopping the processing (resolve, close) needs no consent: a withdrawal must not keep
+    # a case open.
+    check_processing(case, *(() if to in _STOPPING else (ConsentPurpose.CASE_HANDLING,)))
     if to not in ALLOWED_TRANSITIONS[current]:
         raise ValidationFailed(
             _("A case that is %(current)s cannot move to %(target)s.", current=current,
@@ -122,7 +161,7 @@ def transition_case(actor: User, case_id: int, to: CaseStatus, version: int,
                           current in (CaseStatus.RESOLVED, CaseStatus.CLOSED)
                           and to == CaseStatus.IN_PROGRESS})
     if reason:
-        add_note(actor, case.id, reason, case=case)
+        _add_note(actor, case, reason)
     return case
 
 
@@ -143,8 +182,11 @@ def _case_at(actor: User, case_id: int, version: int | None) -> Case:
 def add_task(actor: User, case_id: int, data: dict[str, Any], *,
              version: int | None = None) -> CaseTask:
     case = _case_at(actor, case_id, version)
-    task = CaseTask(case_id=case.id, title=data["title"], due_on=data["due_on"],
+    kind = data.get("kind", TaskKind.FOLLOW_UP)
+    task = CaseTask(case_id=case.id, title=data["title"], due_on=data["due_on"], kind=kind,
                     assignee_id=_colleague(actor, data.get("assignee_id"), "assignee_id"))
+    check_processing(case, ConsentPurpose.CASE_HANDLING,
+                     *((ConsentPurpose.CALL_BACK,) if kind == TaskKind.CALL_BACK else ()))
     db.session.add(task)
     _touch(case, actor)
     db.session.flush()
@@ -160,6 +202,7 @@ def set_task_done(actor: User, case_id: int, task_id: int, done: bool, *,
         CaseTask.id == task_id, CaseTask.case_id == case.id)).first()
     if task is None:
         raise NotFound("task")
+    check_processing(case)  # ticking a task off needs no consent, but not on a frozen case
     if done != (task.done_at is not None):
         task.done_at = utcnow() if done else None
         _touch(case, actor)
@@ -172,6 +215,11 @@ def set_task_done(actor: User, case_id: int, task_id: int, done: bool, *,
 def add_note(actor: User, case_id: int, body: str, *, case: Case | None = None,
              version: int | None = None) -> CaseNote:
     case = case or _case_at(actor, case_id, version)
+    check_processing(case, ConsentPurpose.CASE_HANDLING)
+    return _add_note(actor, case, body)
+
+
+def _add_note(actor: User, case: Case, body: str) -> CaseNote:
     note = CaseNote(case_id=case.id, author_id=actor.id, body=body)
     db.session.add(note)
     _touch(case, actor)

@@ -23,6 +23,8 @@ class AuditAction(StrEnum):
     UPDATE = "update"
     DELETE = "delete"
     EXPORT = "export"
+    # Personal data removed for good (retention or erasure); the row stays for statistics.
+    ANONYMISE = "anonymise"
     LOGIN = "login"
     LOGIN_FAILED = "login_failed"
     LOGOUT = "logout"

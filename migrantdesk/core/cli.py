@@ -30,11 +30,13 @@ def register_cli(app: Flask) -> None:
     from migrantdesk.demo import cli as demo_cli
     from migrantdesk.guidance.cli import cli as guidance_cli
     from migrantdesk.leaflets.cli import cli as leaflets_cli
+    from migrantdesk.privacy.cli import cli as retention_cli
 
     app.cli.add_command(auth_cli)
     app.cli.add_command(guidance_cli)
     app.cli.add_command(leaflets_cli)
     app.cli.add_command(idempotency_cli)
     app.cli.add_command(backup_cli)
+    app.cli.add_command(retention_cli)
     for command in demo_cli.commands.values():
         app.cli.add_command(command)

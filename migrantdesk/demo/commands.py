@@ -25,6 +25,7 @@ from migrantdesk.core import audit
 from migrantdesk.core.audit import AuditAction
 from migrantdesk.core.db import db
 from migrantdesk.demo.case_data import MILITARY, Context, call_row, case_row, category_weights
+from migrantdesk.demo.consents import seed_consents
 from migrantdesk.demo.people import Person, Site, mobile_number, new_person, pick
 from migrantdesk.demo.storage import insert_people, insert_rows
 from migrantdesk.migrants.models import Migrant, MigrantPhone
@@ -191,8 +192,7 @@ def seed_demo() -> None:
              for code in sites}
     people = {code: [new_person(rng, site, now) for _ in range(share[code]["migrants"])]
               for code, site in sites.items()}
-    ids = iter(insert_people([person for code in sites for person in people[code]],
-                             consent_by={site.id: staff[code][0] for code, site in sites.items()}))
+    ids = iter(insert_people([person for code in sites for person in people[code]]))
     tasks = notes = 0
     for code, site in sites.items():
         members = [(next(ids), person) for person in people[code]]
@@ -200,6 +200,9 @@ def seed_demo() -> None:
         added = _seed_followups(rng, cases, staff[code])
         tasks, notes = tasks + added[0], notes + added[1]
         _seed_calls(rng, site, members, cases, staff[code], share[code]["calls"], now)
+    # Its own random sequence, so the people, cases and calls stay those of earlier versions.
+    seed_consents(random.Random(2027), {site.id: staff[code][0] for code, site in sites.items()},
+                  now)
     db.session.commit()
     size = DEMO_SIZE
     click.echo(f"Seeded {len(sites)} offices, {len(_STAFF)} staff, {size['migrants']:,} migrants, "

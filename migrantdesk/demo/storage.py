@@ -10,9 +10,6 @@ from migrantdesk.core.db import db
 from migrantdesk.demo.people import Person
 from migrantdesk.migrants.models import (
     Citizenship,
-    Consent,
-    ConsentMethod,
-    ConsentPurpose,
     IdentityDocument,
     Migrant,
     MigrantPhone,
@@ -46,10 +43,8 @@ def insert_rows(model: type[Any], rows: list[dict[str, Any]], *, ids: bool = Fal
     return new_ids
 
 
-def insert_people(people: list[Person], consent_by: dict[int, int] | None = None) -> list[int]:
-    """Insert migrants with their name words, phones, documents and citizenships (and, with
-    `consent_by` = office id → recording user, consent to case handling given on the first
-    call)."""
+def insert_people(people: list[Person]) -> list[int]:
+    """Insert migrants with their name words, phones, documents and citizenships."""
     ids = insert_rows(Migrant, [person.row for person in people], ids=True)
     pairs = list(zip(ids, people, strict=True))
     if ids:  # from the search keys just written: on PostgreSQL, without a row per word
@@ -58,10 +53,5 @@ def insert_people(people: list[Person], consent_by: dict[int, int] | None = None
                                for i, p in pairs for n, e164 in enumerate(p.phones)])
     insert_rows(IdentityDocument, [{"migrant_id": i, **d} for i, p in pairs for d in p.documents])
     insert_rows(Citizenship, [{"migrant_id": i, **c} for i, p in pairs for c in p.citizenships])
-    if consent_by:
-        insert_rows(Consent, [{
-            "migrant_id": i, "purpose": ConsentPurpose.CASE_HANDLING,
-            "method": ConsentMethod.VERBAL_ON_CALL, "given_on": p.row["created_at"].date(),
-            "recorded_by_id": consent_by[p.row["office_id"]]} for i, p in pairs])
     return ids
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from migrantdesk.auth.models import User
 from migrantdesk.calls.models import Call
 from migrantdesk.cases.models import Case
+from migrantdesk.cases.services import check_processing
 from migrantdesk.core import audit
 from migrantdesk.core.audit import AuditAction
 from migrantdesk.core.db import db, get_in_office, utcnow
@@ -28,7 +29,7 @@ from migrantdesk.guidance.models import (
     Provision,
     Verification,
 )
-from migrantdesk.migrants.models import Migrant
+from migrantdesk.migrants.models import ConsentPurpose, Migrant
 from migrantdesk.offices.services import office_of
 
 
@@ -84,6 +85,7 @@ def give_guidance(actor: User, case_id: int, template_id: int, language: str,
                   call_id: int | None = None) -> GuidanceGiven:
     """Record, immutably, that this template version was given in this language."""
     case, origin = _case_with_citizenships(actor, case_id)
+    check_processing(case, ConsentPurpose.CASE_HANDLING)
     template = db.session.get(GuidanceTemplate, template_id)
     if template is None or template.status != ContentStatus.PUBLISHED:
         raise ValidationFailed(_("Some fields are invalid."),

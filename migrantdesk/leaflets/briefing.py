@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from migrantdesk.auth.models import User
 from migrantdesk.cases.models import Case
+from migrantdesk.cases.services import check_processing
 from migrantdesk.core import audit
 from migrantdesk.core.audit import AuditAction
 from migrantdesk.core.db import db, get_in_office, utcnow
@@ -18,6 +19,7 @@ from migrantdesk.guidance.casework import guidance_history
 from migrantdesk.guidance.deadlines import NOTICE_CATEGORIES, notice_deadline
 from migrantdesk.leaflets import rendering
 from migrantdesk.leaflets.services import labelled_languages, public_url
+from migrantdesk.migrants.models import ConsentPurpose
 from migrantdesk.offices.services import office_of
 
 
@@ -27,6 +29,7 @@ def briefing_pdf(actor: User, case_id: int, language: str) -> bytes:
             _("Available: %(languages)s", languages=", ".join(sorted(labelled_languages())))]})
     case = get_in_office(Case, case_id, actor.office_id, selectinload(Case.migrant),
                          selectinload(Case.tasks))
+    check_processing(case, ConsentPurpose.CASE_HANDLING)
     given = [entry for entry in guidance_history(actor, case.id) if entry.language == language]
     office = office_of(actor)
     with force_locale(language.replace("-", "_")):

@@ -61,6 +61,8 @@ class Migrant(Base):
     surname_latn: Mapped[str | None] = mapped_column(String(100))
     given_names_latn: Mapped[str | None] = mapped_column(String(150))
     birth_date: Mapped[date | None]
+    # Kept when the migrant is anonymised and birth_date removed: ages in statistics.
+    birth_year: Mapped[int | None]
     home_region: Mapped[str | None] = mapped_column(String(100))
     host_city: Mapped[str | None] = mapped_column(String(100))
     preferred_language: Mapped[str | None] = mapped_column(String(10))
@@ -70,6 +72,9 @@ class Migrant(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Set when names, phones, documents and birth date were removed (retention or erasure):
+    # the row stays for statistics and can no longer be edited.
+    anonymised_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(default=1)
 
     phones: Mapped[list[MigrantPhone]] = relationship(
@@ -186,3 +191,5 @@ class Consent(Base):
     expires_on: Mapped[date | None]
     withdrawn_on: Mapped[date | None]
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The call during which consent was given verbally, as evidence of how it was given.
+    call_id: Mapped[int | None] = mapped_column(ForeignKey("calls.id", ondelete="SET NULL"))

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from migrantdesk.core.api import PageQuerySchema
 from migrantdesk.core.countries import KNOWN_COUNTRIES
+from migrantdesk.migrants import consent as consent_rules
 from migrantdesk.migrants.models import (
     AcquisitionMode,
     ConsentMethod,
@@ -62,13 +64,57 @@ class IdentityDocumentSchema(Schema):
             raise ValidationError("Must not be before the issue date.", "expires_on")
 
 
+class _ValidToday(fields.Boolean):
+    """Whether the consent being dumped holds today (migrants.consent)."""
+
+    def get_value(self, obj: Any, attr: str, accessor: Any = None, default: Any = None) -> bool:
+        return consent_rules.is_valid(obj)
+
+
+class _PurposesToday(fields.Nested):
+    """The purposes the migrant being dumped has valid consent to today, and those missing."""
+
+    def get_value(self, obj: Any, attr: str, accessor: Any = None, default: Any = None) -> Any:
+        return consent_rules.purposes_of(obj.consents)
+
+
 class ConsentSchema(Schema):
     id = fields.Integer(dump_only=True)
     purpose = fields.Enum(ConsentPurpose, by_value=True, required=True)
     method = fields.Enum(ConsentMethod, by_value=True, required=True)
     given_on = fields.Date(required=True, validate=not_in_future)
-    expires_on = fields.Date(allow_none=True)
+    expires_on = fields.Date(allow_none=True, metadata={
+        "description": "First day the consent no longer holds"})
     withdrawn_on = fields.Date(allow_none=True, validate=not_in_future)
+    call_id = fields.Integer(dump_only=True, allow_none=True)
+    valid = _ValidToday(dump_only=True, metadata={"description": "Whether it holds today"})
+
+
+class ConsentGrantSchema(Schema):
+    """Consent to one or more purposes, as the migrant gives it (on the phone, typically)."""
+
+    purposes = fields.List(fields.Enum(ConsentPurpose, by_value=True), required=True,
+                           validate=validate.Length(min=1))
+    method = fields.Enum(ConsentMethod, by_value=True, load_default=ConsentMethod.VERBAL_ON_CALL)
+    given_on = fields.Date(validate=not_in_future, metadata={"description": "Defaults to today"})
+    expires_on = fields.Date(allow_none=True, metadata={
+        "description": "First day the consent no longer holds; none: until withdrawn"})
+    call_id = fields.Integer(allow_none=True, metadata={
+        "description": "The call during which it was given"})
+
+
+class ConsentWithdrawalSchema(Schema):
+    purposes = fields.List(fields.Enum(ConsentPurpose, by_value=True), required=True,
+                           validate=validate.Length(min=1))
+    on = fields.Date(validate=not_in_future, metadata={"description": "Defaults to today"})
+
+
+class ConsentStatusSchema(Schema):
+    migrant_id = fields.Integer()
+    valid = fields.List(fields.String(), metadata={"description": "Purposes that hold today"})
+    missing = fields.List(fields.String(), metadata={
+        "description": "Purposes without valid consent today"})
+    consents = fields.List(fields.Nested(ConsentSchema))
 
 
 class _MigrantFields(Schema):
@@ -100,10 +146,19 @@ class MigrantUpdateSchema(_MigrantFields):
     version = fields.Integer(required=True, metadata={"description": "Version you last read"})
 
 
+class ConsentPurposesSchema(Schema):
+    valid = fields.List(fields.String())
+    missing = fields.List(fields.String())
+
+
 class MigrantSchema(_MigrantFields):
     id = fields.Integer()
     office_id = fields.Integer()
     version = fields.Integer()
+    birth_year = fields.Integer(allow_none=True)
+    anonymised_at = fields.AwareDateTime(allow_none=True)
+    consent_purposes = _PurposesToday(ConsentPurposesSchema, metadata={
+        "description": "Purposes with valid consent today, and those missing"})
     created_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()
 

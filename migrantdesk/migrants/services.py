@@ -15,6 +15,7 @@ from migrantdesk.core.audit import AuditAction
 from migrantdesk.core.db import db, get_in_office
 from migrantdesk.core.errors import Conflict, ValidationFailed
 from migrantdesk.core.text import document_key, search_key
+from migrantdesk.migrants.consent import RecordAnonymised
 from migrantdesk.migrants.models import (
     Citizenship,
     Consent,
@@ -119,6 +120,8 @@ def ensure_version(entity: Any, expected_version: int, entity_name: str) -> None
 
 def update_migrant(actor: User, migrant_id: int, changes: dict[str, Any]) -> Migrant:
     migrant = get_in_office(Migrant, migrant_id, actor.office_id, *_FULL_RECORD)
+    if migrant.anonymised_at is not None:
+        raise RecordAnonymised(_("migrant"))
     ensure_version(migrant, changes.pop("version"), _("migrant"))
     office = office_of(actor)
     for consent in changes.get("consents", []):

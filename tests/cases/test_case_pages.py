@@ -18,7 +18,9 @@ from tests.migrants.test_migrants_api import ASANOV
 published_template = test_leaflets.template_id  # a published guidance template (fixture)
 
 PETROVA = {"surname_cyrl": "Петрова", "given_names_cyrl": "Айгуль", "surname_latn": "Petrova",
-           "given_names_latn": "Aigul", "phones": [{"number": "+996 700 111 222"}]}
+           "given_names_latn": "Aigul", "phones": [{"number": "+996 700 111 222"}],
+           "consents": [{"purpose": "case_handling", "method": "verbal_on_call",
+                         "given_on": "2026-11-01"}]}
 
 
 def html(response) -> str:
@@ -275,7 +277,8 @@ def test_status_moves_only_as_the_workflow_allows_and_shows_on_the_timeline(app,
 
 def test_assignment_and_priority_change_through_the_page(app, operator_a, world):
     case = open_case(operator_a)
-    lawyer = world.user("a", Role.LAWYER)
+    # A consul: assigning to a lawyer needs the migrant's consent to sharing (tests/privacy).
+    lawyer = world.user("a", Role.CONSUL)
     assert operator_a.post(f"/cases/{case['id']}/assignee", data={
         "version": case["version"], "assignee_id": lawyer.id}).status_code == 303
     assert operator_a.post(f"/cases/{case['id']}/priority", data={
