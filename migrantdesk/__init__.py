@@ -32,14 +32,16 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
     from migrantdesk.leaflets import views as leaflets_views
     from migrantdesk.migrants import views as migrants_views
     from migrantdesk.offices import views as offices_views
+    from migrantdesk.stats import views as stats_views
 
     auth_views.init_app(app)
     rest = api.init_app(app)
     for blueprint in (auth_views.blp, offices_views.blp, auth_views.users_blp,
                       migrants_views.blp, cases_views.blp, calls_views.blp,
                       guidance_views.blp, guidance_views.case_blp, leaflets_views.blp,
-                      leaflets_views.briefing_blp):
+                      leaflets_views.briefing_blp, stats_views.blp):
         rest.register_blueprint(blueprint)
     app.register_blueprint(leaflets_views.pages)
+    app.register_blueprint(stats_views.pages)
     register_cli(app)
     return app

@@ -60,6 +60,13 @@ class Config:
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL")
     # Leaflet downloads are counted in memory and written in batches of this many.
     LEAFLET_COUNT_FLUSH_EVERY = int(os.environ.get("LEAFLET_COUNT_FLUSH_EVERY", "50"))
+    # Statistics: counts from 1 to THRESHOLD-1 leave the system only as "<THRESHOLD".
+    STATS_SUPPRESSION_THRESHOLD = int(os.environ.get("STATS_SUPPRESSION_THRESHOLD", "5"))
+    STATS_SENSITIVE_THRESHOLD = int(os.environ.get("STATS_SENSITIVE_THRESHOLD", "10"))
+    STATS_SENSITIVE_CATEGORIES = tuple(os.environ.get("STATS_SENSITIVE_CATEGORIES", ",".join((
+        "mobilisation_notice", "military_contract_pressure", "foreign_service_prosecution_risk",
+        "detention_abroad", "asylum_abroad", "extremist_recruitment_approach"))).split(","))
+    STATS_EXPORT_TTL_HOURS = int(os.environ.get("STATS_EXPORT_TTL_HOURS", "24"))
 
     @classmethod
     def check(cls) -> None:
