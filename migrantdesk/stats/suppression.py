@@ -9,8 +9,9 @@ who sees all but one term of an equation knows the last one, so:
 2. secondary, repeated until nothing changes: a line (row or column, margins included) whose
    suppressed terms could be worked out gets one more term suppressed, the smallest non-zero
    cell first, its total last. A line is safe when it has no suppressed term, or at least two
-   and either its total is suppressed or its suppressed cells add up to the threshold or more
-   (so that "these add up to 3" cannot pin two small cells to 1 and 2).
+   and either its total is suppressed, or its suppressed cells add up to the threshold or more
+   and one of them is a secondary (unbounded) one: "<5" and "<5" adding up to 2 or to 8
+   would pin both.
 
 Zero cells are published: a structural zero protects nobody and hides nothing.
 """
@@ -102,8 +103,13 @@ def _safe(line: Sequence[tuple[int, int]], suppressed: dict[tuple[int, int], str
         return True
     if len(hidden) < 2:
         return False
-    total = line[-1]
-    return total in suppressed or sum(values[p] for p in hidden) >= threshold
+    if line[-1] in suppressed:
+        return True
+    # Small cells alone are bounded (1 to threshold - 1) and their sum is known: "<5" + "<5"
+    # = 8 makes both 4. A secondary cell, unbounded, and a sum of at least the threshold keep
+    # every hidden term open to two values or more.
+    return (sum(values[p] for p in hidden) >= threshold
+            and any(suppressed[p] == SECONDARY for p in hidden))
 
 
 def _complement(line: Sequence[tuple[int, int]], suppressed: dict[tuple[int, int], str],

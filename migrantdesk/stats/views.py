@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from flask import Blueprint as FlaskBlueprint
-from flask import Response, current_app, render_template, request, send_file
+from flask import Response, current_app, g, render_template, request, send_file
 from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError
 
@@ -112,16 +112,17 @@ def create_export():
     query = _query(JobRequestSchema)
     kind, fmt = query.pop("kind"), query.pop("format")
     job = jobs.create_job(actor(), kind, fmt, query)
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    response = JobSchema().dump(job)
-    job_id = job.id
+    g.setdefault("stats_jobs", []).append(job.id)
+    return job
 
-    def after_commit() -> None:  # the runner must find the committed row
-        jobs.start(app, job_id)
 
-    wrapped = current_app.make_response((response, 202))
-    wrapped.call_on_close(after_commit)
-    return wrapped
+@blp.teardown_request
+def _start_jobs(error: BaseException | None) -> None:
+    """Jobs start once the request has committed their rows (teardown runs after the commit;
+    a job whose request failed is not there, and run_job then does nothing)."""
+    for job_id in g.pop("stats_jobs", []):
+        if error is None:
+            jobs.start(current_app._get_current_object(), job_id)  # type: ignore[attr-defined]
 
 
 @blp.route("/exports/<int:job_id>")
