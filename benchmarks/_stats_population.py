@@ -29,41 +29,41 @@ SELECT %(office)s, 'Bench', 'bench ' || n, now() - interval '400 days', now(), 1
 FROM generate_series(1, %(count)s) AS n"""
 
 # Categories are skewed (squares of uniform numbers favour the first ones), so some months
-# of the rare ones are small cells.
+# of the rare ones are small cells. random() sits in a subquery's select list: evaluated per
+# row there (in a LATERAL subquery that does not refer to n it would be evaluated once).
 _CASES = f"""
 INSERT INTO cases (office_id, migrant_id, category, host_country, summary, facts, status,
                    priority, opened_at, updated_at, closed_at, first_response_at, resolved_at,
                    version)
-SELECT %(office)s, %(first_migrant)s + (n %% %(migrants)s), c.category,
+SELECT %(office)s, %(first_migrant)s + (n %% %(migrants)s), category,
        CASE WHEN n %% 17 = 0 THEN 'KZ' ELSE 'RU' END, 'Benchmark case',
-       CASE c.category
+       CASE category
          WHEN 'document_status' THEN json_build_object(
            'document_kind', ({_DOCUMENTS})[1 + n %% 4])
          WHEN 'remittance_interruption' THEN json_build_object(
            'channel', ({_CHANNELS})[1 + n %% 4])
          ELSE '{{}}'::json END,
-       s.status, ({_PRIORITIES})[1 + (n / 7) %% 6], o.opened,
-       o.opened + interval '3 days',
-       CASE WHEN s.status = 'closed' THEN o.opened + interval '3 days' END,
-       CASE WHEN s.status <> 'new' THEN o.opened + (n %% 2880) * interval '1 minute' END,
-       CASE WHEN s.status IN ('resolved', 'closed')
-            THEN o.opened + (n %% 40) * interval '1 day' + interval '1 hour' END,
+       status, ({_PRIORITIES})[1 + (n / 7) %% 6], opened,
+       opened + interval '3 days',
+       CASE WHEN status = 'closed' THEN opened + interval '3 days' END,
+       CASE WHEN status <> 'new' THEN opened + (n %% 2880) * interval '1 minute' END,
+       CASE WHEN status IN ('resolved', 'closed')
+            THEN opened + (n %% 40) * interval '1 day' + interval '1 hour' END,
        1
-FROM generate_series(1, %(count)s) AS n
-CROSS JOIN LATERAL (SELECT (%(categories)s::text[])[1 + floor(power(random(), 2) * %(ncat)s)::int]
-                    AS category) AS c
-CROSS JOIN LATERAL (SELECT ({_STATUSES})[1 + n %% 7] AS status) AS s
-CROSS JOIN LATERAL (SELECT now() - random() * interval '365 days' AS opened) AS o"""
+FROM (SELECT n, (%(categories)s::text[])[1 + floor(power(random(), 2) * %(ncat)s)::int]
+             AS category, ({_STATUSES})[1 + n %% 7] AS status,
+             now() - random() * interval '365 days' AS opened
+      FROM generate_series(1, %(count)s) AS n) AS generated"""
 
 _CALLS = """
 INSERT INTO calls (office_id, operator_id, started_at, ended_at, direction, caller_phone,
                    language, created_at)
-SELECT %(office)s, %(operator)s, t.started, t.started + interval '5 minutes',
+SELECT %(office)s, %(operator)s, started, started + interval '5 minutes',
        CASE WHEN n %% 4 = 0 THEN 'outbound' ELSE 'inbound' END,
-       '+7916' || lpad((n %% 10000000)::text, 7, '0'), 'ru', t.started
-FROM generate_series(1, %(count)s) AS n
-CROSS JOIN LATERAL (SELECT date_trunc('day', now() - random() * interval '365 days')
-                    + (6 + power(random(), 1.5) * 18) * interval '1 hour' AS started) AS t"""
+       '+7916' || lpad((n %% 10000000)::text, 7, '0'), 'ru', started
+FROM (SELECT n, date_trunc('day', now() - random() * interval '365 days')
+                + (6 + power(random(), 1.5) * 18) * interval '1 hour' AS started
+      FROM generate_series(1, %(count)s) AS n) AS generated"""
 
 
 def _count(connection: psycopg.Connection, table: str, office_id: int) -> int:

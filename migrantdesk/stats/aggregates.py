@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, and_, func, select
+from sqlalchemy import ColumnElement, Select, and_, func, select, tuple_
 
 from migrantdesk.calls.models import Call
 from migrantdesk.cases.facts import CaseCategory
@@ -60,14 +60,28 @@ def _postgresql() -> bool:
     return db.session.get_bind().dialect.name == "postgresql"
 
 
-def _text_of(column: Any, pattern_pg: str, pattern_sqlite: str) -> ColumnElement[str]:
+def month_of(column: Any) -> ColumnElement[Any]:
+    """The UTC month of a timestamp: a timestamp on PostgreSQL (date_trunc is much cheaper per
+    row than to_char), a 'YYYY-MM' text on SQLite; month_key() reads either."""
     if _postgresql():
-        return func.to_char(func.timezone("UTC", column), pattern_pg)
-    return func.strftime(pattern_sqlite, column)
+        return func.date_trunc("month", func.timezone("UTC", column))
+    return func.strftime("%Y-%m", column)
 
 
-def month_of(column: Any) -> ColumnElement[str]:
-    return _text_of(column, "YYYY-MM", "%Y-%m")
+def hour_of(column: Any) -> ColumnElement[Any]:
+    if _postgresql():
+        return func.date_trunc("hour", func.timezone("UTC", column))
+    return func.strftime("%Y-%m-%d %H", column)
+
+
+def month_key(value: Any) -> str:
+    return value.strftime("%Y-%m") if isinstance(value, datetime) else str(value)
+
+
+def hour_moment(value: Any) -> datetime:
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=UTC)
+    return datetime.strptime(value, "%Y-%m-%d %H").replace(tzinfo=UTC)
 
 
 def case_conditions(filters: Filters) -> list[ColumnElement[bool]]:
@@ -108,7 +122,8 @@ def cases_by_office_month(filters: Filters) -> Table:
     found = db.session.execute(
         select(Case.office_id, month, func.count())
         .where(*case_conditions(filters)).group_by(Case.office_id, month))
-    return _table([str(i) for i in filters.office_ids], filters.months(), found)
+    return _table([str(i) for i in filters.office_ids], filters.months(),
+                  ((office, month_key(m), n) for office, m, n in found))
 
 
 def notices_by_month(filters: Filters) -> Table:
@@ -120,7 +135,8 @@ def notices_by_month(filters: Filters) -> Table:
         select(Case.category, month, func.count())
         .where(*case_conditions(filters), Case.category.in_(categories))
         .group_by(Case.category, month))
-    return _table(categories, filters.months(), found)
+    return _table(categories, filters.months(),
+                  ((category, month_key(m), n) for category, m, n in found))
 
 
 def open_urgent_by_office(filters: Filters) -> Table:
@@ -155,7 +171,7 @@ def _call_conditions(filters: Filters) -> list[ColumnElement[bool]]:
 
 def _calls_by_hour(filters: Filters, timezones: dict[int, str]) -> list[tuple[datetime, int]]:
     """Calls counted per local hour: grouped by UTC hour in SQL, shifted per office here."""
-    hour = _text_of(Call.started_at, "YYYY-MM-DD HH24", "%Y-%m-%d %H")
+    hour = hour_of(Call.started_at)
     statement: Select[Any] = select(Call.office_id, hour, func.count())  # type: ignore[assignment]
     statement = statement.where(*_call_conditions(filters))
     if filters.category or filters.host:  # only calls about a case can have those
@@ -167,8 +183,7 @@ def _calls_by_hour(filters: Filters, timezones: dict[int, str]) -> list[tuple[da
     local = []
     for office_id, utc_hour, count in db.session.execute(
             statement.group_by(Call.office_id, hour)):
-        moment = datetime.strptime(utc_hour, "%Y-%m-%d %H").replace(tzinfo=UTC)
-        moment = moment.astimezone(ZoneInfo(timezones.get(office_id, "UTC")))
+        moment = hour_moment(utc_hour).astimezone(ZoneInfo(timezones.get(office_id, "UTC")))
         if filters.date_from <= moment.date() <= filters.date_to:
             local.append((moment, int(count)))
     return local
@@ -216,26 +231,35 @@ class Medians:
 
 def response_medians(filters: Filters) -> Medians:
     result = Medians({}, {})
+    if _postgresql():
+        # One pass: ordered-set aggregates skip NULLs, and the grouping sets give every
+        # category and all categories together.
+        responded = func.extract("epoch", Case.first_response_at - Case.opened_at) / 3600
+        resolved = func.extract("epoch", Case.resolved_at - Case.opened_at) / 3600
+        statement = (select(Case.category, func.count(Case.first_response_at),
+                            func.percentile_cont(0.5).within_group(responded),
+                            func.count(Case.resolved_at),
+                            func.percentile_cont(0.5).within_group(resolved))
+                     .where(*case_conditions(filters))
+                     .group_by(func.grouping_sets(tuple_(Case.category), tuple_())))
+        for category, n_first, first, n_resolved, resolution in db.session.execute(statement):
+            key = category if category is not None else "*"
+            result.first_response[key] = (int(n_first), _float(first))
+            result.resolution[key] = (int(n_resolved), _float(resolution))
+        return result
     for target, column in ((result.first_response, Case.first_response_at),
                            (result.resolution, Case.resolved_at)):
-        conditions = [*case_conditions(filters), column.is_not(None)]
-        if _postgresql():
-            hours = func.extract("epoch", column - Case.opened_at) / 3600
-            median = func.percentile_cont(0.5).within_group(hours)
-            for scope, statement in (
-                    ("*", select(func.count(), median).where(*conditions)),
-                    (None, select(Case.category, func.count(), median)
-                     .where(*conditions).group_by(Case.category))):
-                for row in db.session.execute(statement):
-                    key, count, value = ("*", *row) if scope else row
-                    target[key] = (int(count), float(value) if value is not None else None)
-        else:
-            hours_sqlite = (func.julianday(column) - func.julianday(Case.opened_at)) * 24
-            grouped: dict[str, list[float]] = defaultdict(list)
-            for category, value in db.session.execute(
-                    select(Case.category, hours_sqlite).where(*conditions)):
-                grouped[category].append(float(value))
-                grouped["*"].append(float(value))
-            for key, values in grouped.items():
-                target[key] = (len(values), statistics.median(values))
+        hours = (func.julianday(column) - func.julianday(Case.opened_at)) * 24
+        grouped: dict[str, list[float]] = defaultdict(list)
+        for category, value in db.session.execute(
+                select(Case.category, hours).where(*case_conditions(filters),
+                                                   column.is_not(None))):
+            grouped[category].append(float(value))
+            grouped["*"].append(float(value))
+        for key, values in grouped.items():
+            target[key] = (len(values), statistics.median(values))
     return result
+
+
+def _float(value: Any) -> float | None:
+    return float(value) if value is not None else None

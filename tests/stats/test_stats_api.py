@@ -225,3 +225,12 @@ def test_the_dashboard_page_speaks_the_users_language(app, client_for, crafted):
 
 def test_the_dashboard_is_for_statistics_readers_only(client_for, world):
     assert client_for("a", Role.OPERATOR).get("/stats").status_code == 403
+
+
+def test_the_api_is_described_in_openapi(app):
+    spec = app.test_client().get("/api/v1/openapi.json").get_json()
+    statistics = spec["paths"]["/api/v1/stats"]["get"]
+    assert {p["name"] for p in statistics["parameters"]} == {
+        "date_from", "date_to", "office", "category", "origin", "host"}
+    assert "/api/v1/stats/cases/export" in spec["paths"]
+    assert "post" in spec["paths"]["/api/v1/stats/exports"]
