@@ -67,6 +67,8 @@ class Config:
         "mobilisation_notice", "military_contract_pressure", "foreign_service_prosecution_risk",
         "detention_abroad", "asylum_abroad", "extremist_recruitment_approach"))).split(","))
     STATS_EXPORT_TTL_HOURS = int(os.environ.get("STATS_EXPORT_TTL_HOURS", "24"))
+    # Finished background exports; instance/exports/ when unset.
+    STATS_EXPORT_DIR = os.environ.get("STATS_EXPORT_DIR")
 
     @classmethod
     def check(cls) -> None:
