@@ -35,13 +35,14 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
     from migrantdesk.migrants import views as migrants_views
     from migrantdesk.offices import views as offices_views
     from migrantdesk.privacy import views as privacy_views
+    from migrantdesk.stats import views as stats_views
 
     auth_views.init_app(app)
     rest = api.init_app(app)
     for blueprint in (auth_views.blp, offices_views.blp, auth_views.users_blp,
                       migrants_views.blp, cases_views.blp, calls_views.blp,
                       guidance_views.blp, guidance_views.case_blp, leaflets_views.blp,
-                      leaflets_views.briefing_blp, privacy_views.blp):
+                      leaflets_views.briefing_blp, privacy_views.blp, stats_views.blp):
         rest.register_blueprint(blueprint)
     from migrantdesk.auth import admin_pages
     from migrantdesk.auth import pages as auth_pages
@@ -51,7 +52,8 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
     from migrantdesk.leaflets import pages as leaflets_pages
 
     for pages in (leaflets_views.pages, auth_pages.pages, calls_pages.pages, cases_pages.pages,
-                  leaflets_pages.pages, guidance_pages.pages, admin_pages.pages):
+                  leaflets_pages.pages, guidance_pages.pages, admin_pages.pages,
+                  stats_views.pages):
         app.register_blueprint(pages)
     register_cli(app)
     return app

@@ -84,6 +84,15 @@ class Config:
     }
     # Years the phone number and summary of a call nobody was identified on are kept.
     RETENTION_UNIDENTIFIED_CALL_YEARS = 2
+    # Statistics: counts from 1 to THRESHOLD-1 leave the system only as "<THRESHOLD".
+    STATS_SUPPRESSION_THRESHOLD = int(os.environ.get("STATS_SUPPRESSION_THRESHOLD", "5"))
+    STATS_SENSITIVE_THRESHOLD = int(os.environ.get("STATS_SENSITIVE_THRESHOLD", "10"))
+    STATS_SENSITIVE_CATEGORIES = tuple(os.environ.get("STATS_SENSITIVE_CATEGORIES", ",".join((
+        "mobilisation_notice", "military_contract_pressure", "foreign_service_prosecution_risk",
+        "detention_abroad", "asylum_abroad", "extremist_recruitment_approach"))).split(","))
+    STATS_EXPORT_TTL_HOURS = int(os.environ.get("STATS_EXPORT_TTL_HOURS", "24"))
+    # Finished background exports; instance/exports/ when unset.
+    STATS_EXPORT_DIR = os.environ.get("STATS_EXPORT_DIR")
 
     @classmethod
     def check(cls) -> None:

@@ -15,7 +15,8 @@ import migrantdesk.core.idempotency
 import migrantdesk.guidance.models
 import migrantdesk.leaflets.models
 import migrantdesk.migrants.models
-import migrantdesk.offices.models  # noqa: F401  (registers the tables)
+import migrantdesk.offices.models
+import migrantdesk.stats.models  # noqa: F401  (registers the tables)
 from migrantdesk.config import database_url
 from migrantdesk.core.db import Base
 

@@ -62,7 +62,8 @@ def database(tmp_path_factory: pytest.TempPathFactory) -> str:
 def app(database: str, tmp_path_factory: pytest.TempPathFactory) -> Flask:
     url = database.replace("postgresql://", "postgresql+psycopg://", 1)
     return create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=url,
-                      LEAFLET_STORE=str(tmp_path_factory.mktemp("leaflets")))
+                      LEAFLET_STORE=str(tmp_path_factory.mktemp("leaflets")),
+                      STATS_EXPORT_DIR=str(tmp_path_factory.mktemp("exports")))
 
 
 @pytest.fixture(autouse=True)

@@ -24,6 +24,7 @@ class Scope(StrEnum):
     GUIDANCE_WRITE = "guidance:write"
     GUIDANCE_PUBLISH = "guidance:publish"
     STATS_READ = "stats:read"
+    STATS_EXPORT_CASES = "stats:export_cases"
     OFFICES_READ = "offices:read"
     OFFICES_ADMIN = "offices:admin"
     USERS_ADMIN = "users:admin"
@@ -42,10 +43,12 @@ _LEGAL_CONTENT = {Scope.GUIDANCE_WRITE, Scope.GUIDANCE_PUBLISH}
 ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
     Role.OPERATOR: frozenset(_CASEWORK),
     Role.LAWYER: frozenset(_CASEWORK | _LEGAL_CONTENT),
-    Role.CONSUL: frozenset(_CASEWORK | _LEGAL_CONTENT | {Scope.STATS_READ, Scope.AUDIT_READ,
-                                                         Scope.PRIVACY_MANAGE}),
+    Role.CONSUL: frozenset(_CASEWORK | _LEGAL_CONTENT | {Scope.STATS_READ, Scope.STATS_EXPORT_CASES,
+                                                         Scope.AUDIT_READ, Scope.PRIVACY_MANAGE}),
     # Managers see figures, not people.
     Role.MANAGER: frozenset({Scope.STATS_READ, Scope.OFFICES_READ}),
+    # Administrators see every office (offices.services.visible_offices), so also its figures.
     Role.ADMIN: frozenset({Scope.OFFICES_READ, Scope.OFFICES_ADMIN, Scope.USERS_ADMIN,
-                           Scope.AUDIT_READ, Scope.PRIVACY_MANAGE}),
+                           Scope.AUDIT_READ, Scope.PRIVACY_MANAGE, Scope.STATS_READ,
+                           Scope.STATS_EXPORT_CASES}),
 }

@@ -41,7 +41,12 @@ class Priority(StrEnum):
 
 class Case(Base):
     __tablename__ = "cases"
-    __table_args__ = (Index("ix_cases_office_status", "office_id", "status"),)
+    __table_args__ = (
+        Index("ix_cases_office_status", "office_id", "status"),
+        # Statistics read a period of one office's cases without touching the table rows.
+        Index("ix_cases_office_opened", "office_id", "opened_at",
+              postgresql_include=["category", "status", "priority", "host_country"]),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
@@ -65,6 +70,10 @@ class Case(Base):
     legal_hold_at: Mapped[datetime | None]
     # Set when the free text was removed after retention or erasure; the case is then frozen.
     anonymised_at: Mapped[datetime | None]
+    # For statistics: the first move out of "new" or first note, and the last move to
+    # resolved/closed (cleared when the case is reopened). Kept by cases.services.
+    first_response_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(default=1)
 
     migrant: Mapped[Migrant] = relationship(lazy="raise")

@@ -154,6 +154,7 @@ def transition_case(actor: User, case_id: int, to: CaseStatus, version: int,
             {"to": [_("Allowed: %(allowed)s", allowed=", ".join(case.allowed_transitions))]})
     case.status = to
     case.closed_at = utcnow() if to == CaseStatus.CLOSED else None
+    _stamp_response(case, to)
     case.updated_by_id = actor.id
     db.session.flush()
     audit.record(actor, AuditAction.UPDATE, "case", case.id, fields=["status"],
@@ -163,6 +164,17 @@ def transition_case(actor: User, case_id: int, to: CaseStatus, version: int,
     if reason:
         _add_note(actor, case, reason)
     return case
+
+
+def _stamp_response(case: Case, to: CaseStatus | None) -> None:
+    """Keep the timestamps of time-to-first-response and time-to-resolution statistics."""
+    now = utcnow()
+    if case.first_response_at is None:
+        case.first_response_at = now
+    if to in (CaseStatus.RESOLVED, CaseStatus.CLOSED):
+        case.resolved_at = case.resolved_at or now
+    elif to is not None:
+        case.resolved_at = None
 
 
 def _touch(case: Case, actor: User) -> None:
@@ -223,6 +235,7 @@ def _add_note(actor: User, case: Case, body: str) -> CaseNote:
     note = CaseNote(case_id=case.id, author_id=actor.id, body=body)
     db.session.add(note)
     _touch(case, actor)
+    _stamp_response(case, None)
     db.session.flush()
     audit.record(actor, AuditAction.CREATE, "case_note", note.id, details={"case_id": case.id})
     return note

@@ -227,7 +227,11 @@ def case_row(rng: random.Random, site: Site, migrant_id: int, category: str, sta
         "assignee_id": None if status == CaseStatus.NEW and rng.random() < 0.5
         else rng.choice(staff),
         "opened_at": context.opened_at, "updated_at": updated,
-        "closed_at": updated if status == CaseStatus.CLOSED else None}
+        "closed_at": updated if status == CaseStatus.CLOSED else None,
+        # Without drawing from rng, so the rest of the demo data stays as it was.
+        "first_response_at": None if status == CaseStatus.NEW
+        else context.opened_at + (updated - context.opened_at) / 4,
+        "resolved_at": updated if status in (CaseStatus.RESOLVED, CaseStatus.CLOSED) else None}
 
 
 def call_row(rng: random.Random, site: Site, operator_id: int, started: datetime,
