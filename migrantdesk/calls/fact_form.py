@@ -1,12 +1,15 @@
 """The category-specific fact form of the hotline screen, generated from the category's fact
 schema (cases.facts): one control per fact, by the fact's type, with a translated label.
 
-Reading the form back gives the partial update cases.services.update_case merges: a blank
+Reading the form back gives the partial update cases.services.update_case merges: only the
+controls the operator changed since the form was drawn (the form carries the values it was
+drawn with), so saving never writes back stale values over a colleague's change. A blank
 control means "not known" (None removes the key), an unticked box too.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -122,13 +125,38 @@ def form_values(category: str, facts: Mapping[str, Any], timezone: str) -> dict[
     return values
 
 
+def loaded_values(form: Mapping[str, str]) -> dict[str, str]:
+    """The values the form was drawn with (its hidden `facts_loaded` field)."""
+    try:
+        loaded = json.loads(form.get("facts_loaded") or "{}")
+    except ValueError:
+        return {}
+    return {str(k): str(v) for k, v in loaded.items()} if isinstance(loaded, dict) else {}
+
+
+def typed_values(category: str, form: Mapping[str, str]) -> dict[str, str]:
+    """What each control holds now, as the form shows it."""
+    return {field.name: ("1" if form.get(field.name) else "") if field.kind == "checkbox"
+            else (form.get(field.name) or "").strip() for field in fact_fields(category)}
+
+
+def changed_values(category: str, form: Mapping[str, str]) -> dict[str, str]:
+    """The controls the operator changed since the form was drawn."""
+    loaded = loaded_values(form)
+    return {name: value for name, value in typed_values(category, form).items()
+            if value != loaded.get(name, "")}
+
+
 def read_facts(category: str, form: Mapping[str, str], timezone: str) -> dict[str, Any]:
-    """The form as a partial facts update: blank is None (not known); a local date and time
-    becomes an aware moment in the office's time zone; typing errors are left to the schema,
-    which names them."""
+    """The operator's changes as a partial facts update: blank is None (not known); a local
+    date and time becomes an aware moment in the office's time zone; typing errors are left
+    to the schema, which names them."""
     changes: dict[str, Any] = {}
+    changed = changed_values(category, form)
     for field in fact_fields(category):
-        raw = (form.get(field.name) or "").strip()
+        if field.name not in changed:
+            continue
+        raw = changed[field.name]
         if field.kind == "checkbox":
             changes[field.name] = True if raw else None
         elif not raw:

@@ -6,6 +6,7 @@ search, the fact form and the guidance beside it."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -99,9 +100,9 @@ def _screen_context(call_id: int, **extra: Any) -> dict[str, Any]:
 def _facts_context(screen: hotline.CallScreen, **extra: Any) -> dict[str, Any]:
     case = screen.case
     assert case is not None
-    return {"fact_fields": fact_form.fact_fields(case.category),
-            "fact_values": fact_form.form_values(case.category, case.facts or {},
-                                                 screen.office.timezone),
+    stored = fact_form.form_values(case.category, case.facts or {}, screen.office.timezone)
+    return {"fact_fields": fact_form.fact_fields(case.category), "fact_values": stored,
+            "facts_loaded": json.dumps(stored, ensure_ascii=False),
             "case_version": case.version, **extra}
 
 
@@ -244,9 +245,23 @@ def _facts_fragment(call_id: int, errors: FormFailure | None = None, status: int
     if screen.case is None:
         raise NotFound("case")
     context = _facts_context(screen, **extra)
-    if errors:
-        context.update(errors=errors, form=request.form)
+    if errors:  # the form as it was drawn and typed, so only the operator's changes count
+        context.update(errors=errors, form=request.form,
+                       facts_loaded=request.form.get("facts_loaded", "{}"),
+                       case_version=request.form.get("version", context["case_version"]))
     return render_template("calls/_facts.html", screen=screen, **context), status
+
+
+def _stale_fragment(call_id: int, case_id: int, category: str, stale: Conflict
+                    ) -> tuple[str, int]:
+    """The latest facts with the operator's changes laid over them and marked, the version
+    now current, and who changed the case: saving again applies only the operator's input."""
+    who, when = hotline.last_change(actor(), case_id)
+    mine = fact_form.changed_values(category, request.form)
+    screen = hotline.call_screen(actor(), call_id)
+    context = _facts_context(screen, stale_by=who, stale_at=when, kept=set(mine))
+    context.update(errors=FormFailure(stale), form={**context["fact_values"], **mine})
+    return render_template("calls/_facts.html", screen=screen, **context), 409
 
 
 @pages.route("/hotline/calls/<int:call_id>/facts", methods=["POST"])
@@ -263,10 +278,7 @@ def save_facts(call_id: int):
         facts = fact_form.read_facts(category, request.form, screen.office.timezone)
         hotline.save_facts(actor(), call_id, version, facts)
     except Conflict as stale:
-        who, when = hotline.last_change(actor(), screen.case.id)
-        failure = FormFailure(stale)
-        return _facts_fragment(call_id, failure, 409, stale_by=who, stale_at=when,
-                               typed_version=version)
+        return _stale_fragment(call_id, screen.case.id, category, stale)
     except ValidationFailed as invalid:
         nested = invalid.fields.get("facts", invalid.fields)
         fields = fact_form.fact_errors(category, nested if isinstance(nested, dict) else {})

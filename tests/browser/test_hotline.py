@@ -131,6 +131,13 @@ def test_operator_handles_a_returning_callers_mobilisation_notice_from_the_keybo
     page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(README_SCREENSHOT))  # 1280 px wide, the top of the screen
     screenshot(page, "hotline-5-guidance-given")
+    page.set_viewport_size({"width": 640, "height": 900})  # a narrow screen, or 1280 at 200%
+    main, side = (page.locator(selector).bounding_box()
+                  for selector in (".hotline-main", ".hotline-side"))
+    assert side["y"] >= main["y"] + main["height"] and side["width"] == main["width"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= 640
+    screenshot(page, "hotline-5b-narrow-screen")
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     page.keyboard.press("Alt+KeyE")
     page.keyboard.type("Notice received at work; advised not to sign anything.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from html import unescape
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -241,16 +242,44 @@ def test_a_stale_fact_edit_says_who_changed_the_case_and_keeps_the_input(
     colleague = client_for("a", Role.LAWYER)
     assert colleague.patch(f"/api/v1/cases/{case_id}", json={
         "version": 1, "facts": {"issuing_office": "Commissariat"}}).status_code == 200
+    # The operator's form was drawn before the colleague's change: issuing office blank.
     response = operator.post(f"/hotline/calls/{call_id}/facts", headers={"HX-Request": "true"},
-                             data={"version": 1, "what_was_signed": "Nothing yet"})
+                             data={"version": 1, "facts_loaded": "{}", "issuing_office": "",
+                                   "what_was_signed": "Nothing yet"})
     assert response.status_code == 409
     page = html(response)
     assert f"{world.user('a', Role.LAWYER).name} changed this case at" in page
-    assert "Reload the case" in page and ">Nothing yet</textarea>" in page
-    # Saving again applies the operator's input over the colleague's version.
-    assert re.search(r'name="version" value="2"', page)
-    facts = operator.get(f"/api/v1/cases/{case_id}").get_json()["facts"]
-    assert facts == {"issuing_office": "Commissariat"}
+    assert "Reload the case" in page
+    # Their change is loaded, the operator's input kept and marked, the version current.
+    assert 'value="Commissariat"' in page and ">Nothing yet</textarea>" in page
+    assert re.search(r'id="hint-what_was_signed">your input<', page)
+    assert 'id="hint-issuing_office"' not in page
+    version = re.search(r'name="version" value="(\d+)"', page).group(1)
+    loaded = re.search(r'name="facts_loaded" value="([^"]*)"', page).group(1)
+    assert operator.get(f"/api/v1/cases/{case_id}").get_json()["facts"] == {
+        "issuing_office": "Commissariat"}
+    saved = operator.post(f"/hotline/calls/{call_id}/facts", headers={"HX-Request": "true"},
+                          data={"version": version, "facts_loaded": unescape(loaded),
+                                "issuing_office": "Commissariat",
+                                "what_was_signed": "Nothing yet"})
+    assert saved.status_code == 200
+    assert operator.get(f"/api/v1/cases/{case_id}").get_json()["facts"] == {
+        "issuing_office": "Commissariat", "what_was_signed": "Nothing yet"}
+
+
+def test_saving_sends_only_what_the_operator_changed(operator, client_for):
+    call_id, case_id = with_case(operator)
+    page = html(operator.get(f"/hotline/calls/{call_id}"))
+    loaded = re.search(r'name="facts_loaded" value="([^"]*)"', page).group(1)
+    assert loaded == "{}"
+    client_for("a", Role.LAWYER).patch(f"/api/v1/cases/{case_id}", json={
+        "version": 1, "facts": {"delivery": "by_post"}})
+    # A stale form that did not touch `delivery` does not clear it (the version still guards).
+    response = operator.post(f"/hotline/calls/{call_id}/facts", data={
+        "version": 2, "facts_loaded": "{}", "delivery": "", "received_on": "2026-11-20"})
+    assert response.status_code == 302
+    assert operator.get(f"/api/v1/cases/{case_id}").get_json()["facts"] == {
+        "delivery": "by_post", "received_on": "2026-11-20"}
 
 
 def test_marking_guidance_as_given_records_it_with_the_call(app, operator, guidance_library):
