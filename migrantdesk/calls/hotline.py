@@ -77,6 +77,11 @@ def choose_caller(actor: User, call_id: int, migrant_id: int) -> Call:
     return calls.link_call(actor, call_id, migrant_id, None)
 
 
+def forget_caller(actor: User, call_id: int) -> Call:
+    """The operator chose the wrong person: the call is unidentified again."""
+    return calls.link_call(actor, call_id, None, None)
+
+
 def choose_case(actor: User, call_id: int, case_id: int) -> Call:
     return calls.link_call(actor, call_id, None, case_id)
 

@@ -148,6 +148,13 @@ def choose_caller(call_id: int):
     return _back(call_id)
 
 
+@pages.route("/hotline/calls/<int:call_id>/caller/forget", methods=["POST"])
+@require(Scope.CALLS_WRITE)
+def forget_caller(call_id: int):
+    hotline.forget_caller(actor(), call_id)
+    return _back(call_id)
+
+
 @pages.route("/hotline/calls/<int:call_id>/case", methods=["POST"])
 @require(Scope.CALLS_WRITE, Scope.CASES_WRITE)
 def choose_case(call_id: int):

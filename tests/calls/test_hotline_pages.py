@@ -121,6 +121,10 @@ def test_choosing_a_caller_links_the_call_and_offers_their_open_cases(app, opera
     page = html(operator.get(f"/hotline/calls/{call_id}"))
     assert "Document status" in page and "Passport lost" in page
     assert '<option value="mobilisation_notice"' in page and "Mobilisation notice" in page
+    # The wrong person chosen: the call is unidentified again and the search is back.
+    assert operator.post(f"/hotline/calls/{call_id}/caller/forget").status_code == 302
+    assert scalar(app, "SELECT migrant_id FROM calls WHERE id = :i", i=call_id) is None
+    assert 'id="field-q"' in html(operator.get(f"/hotline/calls/{call_id}"))
 
 
 def test_a_new_caller_is_registered_with_verbal_consent_and_linked(app, operator):
