@@ -57,6 +57,7 @@ def _hotline_helpers() -> dict[str, Any]:
         return Locale.parse(str(get_locale() or "en")).territories.get(code, code)
 
     return {"when": when, "country_name": country_name, "format_date": format_date,
+            "empty_errors": FormFailure(),
             "format_decimal": format_decimal, "risk_labels": RISK_LABELS,
             "stance_labels": STANCE_LABELS, "verification_labels": VERIFICATION_LABELS}
 

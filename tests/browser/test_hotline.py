@@ -79,6 +79,7 @@ def test_operator_handles_a_returning_callers_mobilisation_notice_from_the_keybo
     assert page.get_by_text("Started at").is_visible()
     screenshot(page, "hotline-1-call-started")
 
+    page.wait_for_function("document.activeElement.id === 'field-q'")
     page.keyboard.type("Asanof")  # the Cyrillic-registered caller, in Latin, with a typo
     page.locator(".result-choice").first.wait_for()
     assert "Асанов Бакыт" in page.locator("#search-results").inner_text()
@@ -87,11 +88,13 @@ def test_operator_handles_a_returning_callers_mobilisation_notice_from_the_keybo
     page.keyboard.press("Enter")
     page.get_by_role("heading", name=re.compile("Caller: Асанов Бакыт")).wait_for()
 
-    page.keyboard.type("Mobilisation")  # the category select has focus: no open case
+    page.wait_for_function("document.activeElement.id === 'field-category'")  # no open case
+    page.keyboard.type("Mobilisation")
     page.keyboard.press("Tab")
     page.keyboard.type("Summons handed over at work")
     page.keyboard.press("Enter")
     page.get_by_role("heading", name=re.compile("Mobilisation notice")).wait_for()
+    page.wait_for_function("document.activeElement.id === 'field-received_on'")
     screenshot(page, "hotline-3-case-opened")
 
     moscow = ZoneInfo("Europe/Moscow")

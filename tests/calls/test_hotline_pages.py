@@ -183,6 +183,8 @@ def test_a_case_refused_for_missing_consent_offers_to_record_it(app, operator, m
     assert "cannot be opened without the caller" in page
     assert re.search(r'id="give-consent-case_handling"[^>]*checked', page)
     assert 'value="Summons"' in page
+    # The call's own summary is not filled with the case's.
+    assert re.search(r'<textarea id="field-summary"[^>]*>\s*</textarea>', page)
     monkeypatch.undo()
     assert operator.post(f"/hotline/calls/{call_id}/consent",
                          data={"consent": "case_handling"}).status_code == 302
