@@ -16,6 +16,18 @@ class CallDirection(StrEnum):
     OUTBOUND = "outbound"
 
 
+class CallOutcome(StrEnum):
+    """How a call ended, for the operator's summary and the statistics."""
+
+    ADVICE_GIVEN = "advice_given"
+    CASE_OPENED = "case_opened"
+    CASE_UPDATED = "case_updated"
+    CALL_BACK_NEEDED = "call_back_needed"
+    REFERRED = "referred"
+    NO_ACTION = "no_action"
+    DROPPED = "dropped"
+
+
 class Call(Base):
     __tablename__ = "calls"
     __table_args__ = (
@@ -36,6 +48,7 @@ class Call(Base):
     caller_phone: Mapped[str | None] = mapped_column(String(16), index=True)
     language: Mapped[str | None] = mapped_column(String(10))
     summary: Mapped[str | None] = mapped_column(Text)
+    outcome: Mapped[CallOutcome | None] = mapped_column()
     migrant_id: Mapped[int | None] = mapped_column(ForeignKey("migrants.id"), index=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from migrantdesk.calls.models import CallDirection
+from migrantdesk.calls.models import CallDirection, CallOutcome
 from migrantdesk.core.api import ID_RANGE, PageQuerySchema
 from migrantdesk.migrants.schemas import MigrantSummarySchema
 
@@ -32,6 +32,7 @@ class CallUpdateSchema(Schema):
     ended_at = fields.AwareDateTime(allow_none=True)
     language = fields.String(allow_none=True, validate=_LANGUAGE)
     summary = fields.String(allow_none=True, validate=validate.Length(max=10_000))
+    outcome = fields.Enum(CallOutcome, by_value=True, allow_none=True)
 
 
 class CallLinkSchema(Schema):
@@ -54,6 +55,7 @@ class CallSchema(Schema):
     caller_phone = fields.String(allow_none=True)
     language = fields.String(allow_none=True)
     summary = fields.String(allow_none=True)
+    outcome = fields.Enum(CallOutcome, by_value=True, allow_none=True)
     migrant_id = fields.Integer(allow_none=True)
     case_id = fields.Integer(allow_none=True)
 

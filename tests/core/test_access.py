@@ -184,7 +184,9 @@ def test_access_sweep_no_record_of_another_consulate_is_reachable(
                 assert real.get_json()["error"]["code"] == absent.get_json()["error"][
                     "code"], where
             scopes = getattr(app.view_functions[endpoint], "required_scopes", ())
-            if set(scopes) <= ROLE_SCOPES[role]:
+            # A page may refuse an empty form before it looks the record up; that answer is
+            # the same for a missing record (checked above), so it tells nothing either.
+            if set(scopes) <= ROLE_SCOPES[role] and rule.rule.startswith("/api/"):
                 assert real.status_code == 404, where
         # Listings and searches of consulate b show nothing of consulate a.
         for path in routes_without_arguments(app):
