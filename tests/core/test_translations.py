@@ -127,3 +127,25 @@ def test_a_browser_language_without_translation_falls_to_the_next_one_it_accepts
 def test_a_migrants_own_language_is_now_served(app, header, message):
     response = app.test_client().get("/api/v1/cases", headers={"Accept-Language": header})
     assert response.get_json()["error"]["message"] == message
+
+
+def hotline_msgids() -> set[str]:
+    """What an operator reads on the hotline screen: its templates, its code and the layout."""
+    found: set[str] = set()
+    for path in [*(PROJECT_ROOT / "templates" / "calls").glob("*.html"),
+                 PROJECT_ROOT / "templates" / "staff.html"]:
+        found |= {m[1] for m in extract_from_file("jinja2.ext:babel_extract", str(path))}
+    for path in (PROJECT_ROOT / "migrantdesk" / "calls").glob("*.py"):
+        found |= {m[1] for m in extract_from_file("python", str(path))}
+    return {m if isinstance(m, str) else m[0] for m in found}
+
+
+@pytest.mark.parametrize("language", ["ru", "ky", "uz_Latn", "tg", "kk"])
+def test_every_interface_catalogue_translates_the_hotline_screen(language):
+    wanted = hotline_msgids()
+    assert "Start a call" in wanted or len(wanted) > 50
+    missing = sorted(m.id if isinstance(m.id, str) else m.id[0] for m in catalogue(language)
+                     if (m.id if isinstance(m.id, str) else (m.id or ("",))[0]) in wanted
+                     and (not m.string or not any(m.string if isinstance(m.string, tuple)
+                                                  else (m.string,))))
+    assert missing == []
