@@ -39,3 +39,19 @@ def test_wrong_password_shows_one_vague_message_and_keeps_the_email(page, live_s
     sign_in(page, live_server, "nobody@example.org", "not the password")
     assert "Wrong e-mail or password, or the account is locked" in page.get_by_role(
         "alert").inner_text()
+
+
+def test_operator_switches_the_interface_to_kyrgyz(page, live_server, world):
+    operator = world.users[("a", Role.OPERATOR)]
+    sign_in(page, live_server, operator.email, PASSWORD)
+    page.goto(f"{live_server}/account")
+    page.get_by_label("Язык", exact=True).select_option("ky")  # named in itself: Кыргызча
+    with page.expect_navigation():
+        page.get_by_role("button", name="Сохранить язык").click()
+    nav = page.get_by_role("navigation", name="Негизги меню")
+    assert nav.get_by_role("link", name="Ишеним телефону").is_visible()
+    assert page.get_by_role("heading", name="Интерфейстин тили").is_visible()
+    assert page.locator("html").get_attribute("lang") == "ky"
+    screenshot(page, "interface-in-kyrgyz")
+    page.goto(f"{live_server}/hotline")
+    assert page.get_by_role("heading", level=1).inner_text() != "Hotline"
