@@ -104,7 +104,10 @@ def home() -> WerkzeugResponse:
     if not current_user.is_authenticated:
         return redirect(url_for("auth_pages.login"))
     pages = navigation()
-    return redirect(url_for(pages[0].endpoint if pages else "auth_pages.account"))
+    # Administrators also see figures, but administration is their work.
+    administration = [item for item in pages if item.endpoint == "admin_pages.index"]
+    start = (administration or pages)[0].endpoint if pages else "auth_pages.account"
+    return redirect(url_for(start))
 
 
 def init_app(app: Flask) -> None:

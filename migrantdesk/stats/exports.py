@@ -27,9 +27,12 @@ from typing import Any
 import xlsxwriter
 from flask import current_app
 from sqlalchemy import Engine, func, select
+from sqlalchemy.dialects import postgresql
 
 from migrantdesk.cases.models import Case
 from migrantdesk.core.db import db
+from migrantdesk.migrants.consent import consented_migrant_ids
+from migrantdesk.migrants.models import ConsentPurpose
 from migrantdesk.offices.models import Office
 from migrantdesk.stats.aggregates import Filters, case_conditions
 
@@ -163,6 +166,13 @@ def _day(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).date().isoformat() if moment else None
 
 
+def row_conditions(filters: Filters) -> list[Any]:
+    """The cases of migrants who consented to statistics: only they leave as rows (figures are
+    counts of everyone, suppressed)."""
+    return [*case_conditions(filters),
+            Case.migrant_id.in_(consented_migrant_ids(ConsentPurpose.STATISTICS))]
+
+
 def case_lines(engine: Engine, filters: Filters, key: str) -> Iterator[tuple[Any, ...]]:
     """The header, then one pseudonymised line per case, read in batches from the server on a
     connection of its own (no app context needed while the response streams)."""
@@ -170,7 +180,7 @@ def case_lines(engine: Engine, filters: Filters, key: str) -> Iterator[tuple[Any
                         Case.priority, Case.host_country, Case.opened_at, Case.closed_at,
                         Case.first_response_at, Case.resolved_at)
                  .join(Office, Office.id == Case.office_id)
-                 .where(*case_conditions(filters)).order_by(Case.id))
+                 .where(*row_conditions(filters)).order_by(Case.id))
     yield CASE_COLUMNS
     with engine.connect() as connection:
         rows = connection.execution_options(yield_per=CHUNK_ROWS).execute(statement)
@@ -183,7 +193,7 @@ def case_lines(engine: Engine, filters: Filters, key: str) -> Iterator[tuple[Any
 
 def count_cases(filters: Filters) -> int:
     return int(db.session.scalar(select(func.count()).select_from(Case).where(
-        *case_conditions(filters))) or 0)
+        *row_conditions(filters))) or 0)
 
 
 def _copy_select(filters: Filters, key: str) -> Any:
@@ -202,8 +212,10 @@ def _copy_select(filters: Filters, key: str) -> Any:
     def hours(column: str) -> str:
         return f"round((extract(epoch from {column} - c.opened_at) / 3600)::numeric, 1)"
 
+    consented = consented_migrant_ids(ConsentPurpose.STATISTICS).compile(
+        dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})
     conditions = ["c.office_id = ANY({offices})", "c.opened_at >= {start}",
-                  "c.opened_at < {end}"]
+                  "c.opened_at < {end}", f"c.migrant_id IN ({consented})"]
     values: dict[str, Any] = {"key": sql.Literal(key),
                               "offices": sql.Literal(list(filters.office_ids)),
                               "start": sql.Literal(filters.start), "end": sql.Literal(filters.end)}

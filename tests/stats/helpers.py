@@ -7,7 +7,7 @@ from typing import Any
 
 from migrantdesk.cases.models import Case
 from migrantdesk.core.db import db
-from migrantdesk.migrants.models import Migrant
+from migrantdesk.migrants.models import Consent, ConsentMethod, ConsentPurpose, Migrant
 
 SENSITIVE = {"mobilisation_notice", "military_contract_pressure",
              "foreign_service_prosecution_risk", "detention_abroad", "asylum_abroad",
@@ -35,6 +35,10 @@ def seed_cases(app: Any, office_id: int, spec: list[tuple[str, str, int]],
                           surname_cyrl="Асанов", search_key="asanov bakyt")
         db.session.add(migrant)
         db.session.flush()
+        # Row-level exports carry only migrants who consented to statistics.
+        db.session.add(Consent(migrant_id=migrant.id, purpose=ConsentPurpose.STATISTICS,
+                               method=ConsentMethod.VERBAL_ON_CALL,
+                               given_on=opened.date() - timedelta(days=30)))
         for category, status, count in spec:
             for _ in range(count):
                 db.session.add(Case(

@@ -224,3 +224,23 @@ def test_a_note_is_a_first_response(app, operator_a):
     operator_a.post(f"/api/v1/cases/{case['id']}/notes", json={"body": "Called back"})
     with app.app_context():
         assert db.session.get(Case, case["id"]).first_response_at is not None
+
+
+def test_case_rows_leave_only_for_migrants_who_consented_to_statistics(app, client_for, world):
+    consented = seed_cases(app, world.office_a.id, [("wage_labour_dispute", "new", 3)])
+    with app.app_context():
+        refusing = db.session.scalar(text(
+            "INSERT INTO migrants (office_id, search_key, version, created_at, updated_at) "
+            "VALUES (:o, '', 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP) RETURNING id"),
+            {"o": world.office_a.id})
+        db.session.execute(text(
+            "UPDATE cases SET migrant_id = :m WHERE id = (SELECT min(id) FROM cases)"),
+            {"m": refusing})
+        db.session.commit()
+    consul = client_for("a", Role.CONSUL)
+    response = consul.get("/api/v1/stats/cases/export?format=csv")
+    assert response.status_code == 200
+    rows = _rows(response.data)
+    assert len(rows) == 2  # the case of the migrant without statistics consent stays home
+    assert len({row["migrant_ref"] for row in rows}) == 1
+    assert consented
