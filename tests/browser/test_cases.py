@@ -121,7 +121,9 @@ def test_case_list_filters_round_trip_from_the_keyboard(app, page, live_server, 
     asanov = open_case(operator_client)
     petrova = operator_client.post("/api/v1/migrants", json={
         "surname_cyrl": "Петрова", "given_names_cyrl": "Айгуль", "surname_latn": "Petrova",
-        "given_names_latn": "Aigul"}).get_json()["id"]
+        "given_names_latn": "Aigul", "consents": [
+            {"purpose": "case_handling", "method": "verbal_on_call", "given_on": "2026-11-01"}],
+    }).get_json()["id"]
     open_case(operator_client, migrant_id=petrova, priority="urgent")
     operator = world.user("a")
     speak_english(app, operator)

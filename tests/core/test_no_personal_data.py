@@ -30,6 +30,8 @@ MIGRANT = {
     "birth_date": "1991-02-03", "host_city": "Moscow",
     "phones": [{"number": CANARIES["phone"], "label": "mobile"}],
     "citizenships": [{"country": "KG", "acquired_how": "birth"}],
+    "consents": [{"purpose": "case_handling", "method": "verbal_on_call",
+                  "given_on": "2026-11-01"}],
     "documents": [{"kind": "foreign_passport", "number": CANARIES["passport"],
                    "issuing_country": "KG", "issued_on": "2019-01-01",
                    "expires_on": "2029-01-01"}],
