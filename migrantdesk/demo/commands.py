@@ -201,8 +201,8 @@ def seed_demo() -> None:
         tasks, notes = tasks + added[0], notes + added[1]
         _seed_calls(rng, site, members, cases, staff[code], share[code]["calls"], now)
     # Its own random sequence, so the people, cases and calls stay those of earlier versions.
-    seed_consents(random.Random(2027), {site.id: staff[code][0] for code, site in sites.items()},
-                  now)
+    consent_rng = random.Random(2027)  # nosec B311 -- demo data, not a secret
+    seed_consents(consent_rng, {site.id: staff[code][0] for code, site in sites.items()}, now)
     db.session.commit()
     size = DEMO_SIZE
     click.echo(f"Seeded {len(sites)} offices, {len(_STAFF)} staff, {size['migrants']:,} migrants, "
