@@ -21,8 +21,9 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from marshmallow import fields, validate
 
-from migrantdesk.calls.labels import CATEGORY_LABELS, CHOICE_LABELS, FACT_LABELS
+from migrantdesk.calls.labels import CHOICE_LABELS
 from migrantdesk.cases.facts import FACT_SCHEMAS, CaseCategory
+from migrantdesk.cases.labels import CATEGORY_LABELS, FACT_LABELS
 from migrantdesk.core.countries import KNOWN_COUNTRIES
 from migrantdesk.core.web import localised
 

@@ -15,10 +15,9 @@ from migrantdesk.calls import services as calls
 from migrantdesk.calls.models import Call, CallDirection
 from migrantdesk.cases import services as cases
 from migrantdesk.cases.models import Case, CaseStatus
-from migrantdesk.core import audit
-from migrantdesk.core.audit import AuditAction
 from migrantdesk.core.db import db, get_in_office, utcnow
 from migrantdesk.core.errors import NotFound
+from migrantdesk.migrants import consent
 from migrantdesk.migrants import services as migrants
 from migrantdesk.migrants.models import Consent, ConsentMethod, ConsentPurpose, Migrant
 from migrantdesk.offices.models import Office
@@ -104,15 +103,9 @@ def record_verbal_consent(actor: User, call_id: int, purposes: list[str]) -> lis
     call = get_in_office(Call, call_id, actor.office_id)
     if call.migrant_id is None:
         return []
-    migrant = get_in_office(Migrant, call.migrant_id, actor.office_id)
-    added = [Consent(migrant_id=migrant.id, purpose=ConsentPurpose(purpose),
-                     method=ConsentMethod.VERBAL_ON_CALL, given_on=date.today(),
-                     recorded_by_id=actor.id) for purpose in purposes]
-    db.session.add_all(added)
-    db.session.flush()
-    audit.record(actor, AuditAction.UPDATE, "migrant", migrant.id, fields=["consents"],
-                 details={"call_id": call.id, "purposes": sorted(purposes)})
-    return added
+    return consent.record_consents(actor, call.migrant_id, {
+        "purposes": [ConsentPurpose(purpose) for purpose in purposes],
+        "method": ConsentMethod.VERBAL_ON_CALL, "call_id": call.id})
 
 
 def open_case_on_call(actor: User, call_id: int, data: dict[str, Any]) -> Case:

@@ -233,10 +233,9 @@ def record_consent(call_id: int):
 @pages.route("/hotline/calls/<int:call_id>/cases", methods=["POST"])
 @require(Scope.CALLS_WRITE, Scope.CASES_WRITE)
 def open_case(call_id: int):
-    form = {**request.form, "migrant_id": "1"}  # a placeholder: the service takes the caller
     try:
-        loaded = load_form(CaseCreateSchema(), form)
-        loaded.pop("migrant_id", None)
+        # The case is the caller's: the service takes the migrant from the call.
+        loaded = load_form(CaseCreateSchema(exclude=("migrant_id",)), request.form)
         hotline.open_case_on_call(actor(), call_id, loaded)
     except DomainError as refused:
         if getattr(refused, "code", "") == "consent_missing":

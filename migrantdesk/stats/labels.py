@@ -4,37 +4,15 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-CATEGORY_LABELS = {
-    "mobilisation_notice": _l("Mobilisation or enlistment notice"),
-    "military_contract_pressure": _l("Pressure to sign a military contract"),
-    "foreign_service_prosecution_risk": _l("Prosecution risk for foreign military service"),
-    "dual_citizenship_risk": _l("Dual citizenship risk"),
-    "departure_blocked": _l("Departure blocked"),
-    "stay_limit_overrun": _l("Stay limit overrun"),
-    "ruid_qr_entry": _l("RUID / QR entry registration"),
-    "biometric_data": _l("Biometric data"),
-    "entry_refusal_or_expulsion": _l("Entry refusal or expulsion"),
-    "forged_documents": _l("Forged documents"),
-    "eu_deportation": _l("Deportation from the EU"),
-    "irregular_recruitment": _l("Irregular recruitment"),
-    "asylum_abroad": _l("Asylum abroad"),
-    "us_entry_restriction": _l("US entry restriction"),
-    "remittance_interruption": _l("Remittance interruption"),
-    "discrimination_police_abuse": _l("Discrimination or police abuse"),
-    "detention_abroad": _l("Detention abroad"),
-    "wage_labour_dispute": _l("Wage or labour dispute"),
-    "document_status": _l("Document problem"),
-    "extremist_recruitment_approach": _l("Extremist recruitment approach"),
-    "information_request": _l("Information request"),
-}
+from migrantdesk.cases.labels import CATEGORY_LABELS as CASE_CATEGORY_LABELS
+from migrantdesk.cases.labels import STATUS_LABELS as CASE_STATUS_LABELS
 
-STATUS_LABELS = {
-    "new": _l("New"),
-    "in_progress": _l("In progress"),
-    "waiting": _l("Waiting"),
-    "resolved": _l("Resolved"),
-    "closed": _l("Closed"),
-}
+# The case pages' names, except that the dashboard counts enlistment notices with mobilisation
+# ones, as the ministry reports them.
+CATEGORY_LABELS = {**{str(code): name for code, name in CASE_CATEGORY_LABELS.items()},
+                   "mobilisation_notice": _l("Mobilisation or enlistment notice")}
+
+STATUS_LABELS = {str(code): name for code, name in CASE_STATUS_LABELS.items()}
 
 DOCUMENT_LABELS = {
     "national_passport": _l("National passport"),
